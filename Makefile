@@ -1,0 +1,47 @@
+# The course's commands. `make lab` opens the course, `make test` runs every test.
+# Both create the virtual environment in .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+TORCH_INDEX ?=
+PIP_EXTRA := $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
+
+.PHONY: help venv lab test lint results bench release grade clean
+
+help:
+	@echo "make lab      create .venv if needed and open the course in JupyterLab"
+	@echo "make test     create .venv if needed and run every test (small budget)"
+	@echo "make results  run every notebook at the full setting; writes results/RESULTS.md"
+	@echo "make bench    run the benchmarks in bench/"
+	@echo "make release  student versions of the notebooks in release/ (NB=01 for one)"
+	@echo "make grade SUBMISSIONS=dir   autograde submissions (one folder per student)"
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed; run: make PYTHON=python3.11 ...")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade --quiet pip
+	$(PY) -m pip install --quiet $(PIP_EXTRA) -r requirements.txt -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name nn-course --display-name "Python 3 (nn-course)" >/dev/null
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+test: $(STAMP)
+	$(PY) tools/run_tests.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+results: $(STAMP)
+	$(PY) tools/run_results.py $(NB)
+
+bench: $(STAMP)
+	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) release nbgrader_course .pytest_cache

@@ -1,0 +1,225 @@
+"""Exercise checks: run a student's function on cases and say exactly what is wrong.
+
+    from helpers.checks import Case, check_function
+    check_function(sigmoid, [
+        Case(args=(np.array([0.0]),), expected=np.array([0.5])),
+        Case(args=(np.array([-1000.0, 1000.0]),), expected=np.array([0.0, 1.0]),
+             hint="exp(1000) overflows: use a form that only exponentiates negative numbers"),
+    ])
+
+On success one line is printed (``✓ sigmoid: 2/2 cases passed``). On the first failing case
+a ``CheckFailed`` (an ``AssertionError``, so graders count it as a failed test) names the
+inputs, the expected and the received value with shape and dtype, what differs, and a hint.
+An exception raised by the student's code is not caught: its own traceback is shown, with a
+note saying which case was running. Hidden cases (``hidden=True``) report what was wrong
+with the output but not the case's inputs or expected value.
+"""
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+class CheckFailed(AssertionError):
+    """A check found a wrong answer; the message says what is wrong."""
+
+
+@dataclass
+class Case:
+    """One call of the student's function and what it should return.
+
+    ``expected`` is compared with tolerance (arrays and numbers) or exactly (other types).
+    Alternatively ``check`` is a callable ``check(got) -> str | None`` returning a problem
+    description (or ``None`` when the result is acceptable), for answers with many right
+    values (e.g. any unit vector).
+    """
+
+    args: tuple = ()
+    expected: Any = None
+    hint: str | None = None
+    kwargs: dict = field(default_factory=dict)
+    check: Any = None
+    label: str | None = None
+
+
+def _describe(value, max_items: int = 8) -> str:
+    if isinstance(value, np.ndarray):
+        with np.printoptions(precision=6, threshold=max_items, edgeitems=3, suppress=True):
+            body = np.array2string(value, separator=", ")
+        body = " ".join(body.split())
+        return f"array shape {value.shape} dtype {value.dtype}: {body}"
+    if hasattr(value, "detach") and hasattr(value, "shape"):  # a torch tensor
+        return f"tensor shape {tuple(value.shape)} dtype {value.dtype}: " + _describe(
+            value.detach().cpu().numpy())[len("array "):].split(": ", 1)[-1]
+    if isinstance(value, tuple | list) and len(value) <= max_items:
+        inner = ", ".join(_describe(v) for v in value)
+        return f"{type(value).__name__} of {len(value)}: ({inner})"
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) < 200 else text[:200] + '…'}"
+
+
+def _as_array(value):
+    if hasattr(value, "detach") and hasattr(value, "numpy"):
+        return value.detach().cpu().numpy()
+    return value
+
+
+def _compare(got, expected, rtol: float, atol: float, where: str = "",
+             hidden: bool = False) -> str | None:
+    """Return a description of the first difference, or ``None`` if they match."""
+    got = _as_array(got)
+    expected = _as_array(expected)
+    if isinstance(expected, tuple | list):
+        if not isinstance(got, tuple | list):
+            return f"{where}expected a {type(expected).__name__} of {len(expected)} values, got {type(got).__name__}"
+        if len(got) != len(expected):
+            return f"{where}expected {len(expected)} values, got {len(got)}"
+        for i, (g, e) in enumerate(zip(got, expected, strict=True)):
+            problem = _compare(g, e, rtol, atol, f"{where}item {i}: ", hidden)
+            if problem:
+                return problem
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(got, dict):
+            return f"{where}expected a dict, got {type(got).__name__}"
+        if set(got) != set(expected):
+            return f"{where}expected keys {sorted(expected)}, got {sorted(got)}"
+        for k in expected:
+            problem = _compare(got[k], expected[k], rtol, atol, f"{where}[{k!r}]: ", hidden)
+            if problem:
+                return problem
+        return None
+    if isinstance(expected, np.ndarray | float | int | np.number) and not isinstance(expected, bool):
+        if got is None:
+            return f"{where}got None: did you forget to `return` the result?"
+        try:
+            g = np.asarray(got)
+        except Exception:  # noqa: BLE001 - any object that is not array-like
+            return f"{where}expected a number or array, got {type(got).__name__}"
+        e = np.asarray(expected)
+        if g.dtype == object or not np.issubdtype(g.dtype, np.number) and g.dtype != bool:
+            return f"{where}expected numbers, got values of dtype {g.dtype}"
+        if g.shape != e.shape:
+            msg = f"{where}shape differs: expected {e.shape}, got {g.shape}"
+            if g.ndim == 2 and e.ndim == 2 and g.shape == e.shape[::-1]:
+                msg += " (looks transposed)"
+            elif g.size == e.size:
+                msg += " (same number of entries: a reshape or a missing keepdims?)"
+            return msg
+        if np.issubdtype(e.dtype, np.integer) and np.issubdtype(g.dtype, np.floating):
+            return f"{where}expected integers (dtype {e.dtype}), got floats (dtype {g.dtype})"
+        close = np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)
+        if not close.all():
+            idx = np.unravel_index(int(np.argmin(close)), close.shape) if close.ndim else ()
+            at = f" at index {tuple(int(i) for i in idx)}" if idx != () else ""
+            gv, ev = g[idx].item(), e[idx].item()
+            n_bad = int((~close).sum())
+            detail = f"got {gv!r}" if hidden else f"expected {ev!r}, got {gv!r}"
+            if not np.isfinite(gv):
+                detail += " (not finite: an overflow, log(0) or 0/0?)"
+            return (f"{where}values differ{at}: {detail} "
+                    f"({n_bad} of {close.size} entries wrong; tolerance rtol={rtol:g}, atol={atol:g})")
+        return None
+    if got != expected:
+        return f"{where}expected {expected!r}, got {got!r}"
+    return None
+
+
+def _same(a, b) -> bool:
+    """True when an input was left unchanged by the student's code."""
+    a, b = _as_array(a), _as_array(b)
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return True  # not comparable: do not guess
+
+
+def _fail(name, i, n, case, inputs_text, got, problem, hidden):
+    lines = [f"✗ {name}: {'hidden ' if hidden else ''}case {i} of {n} failed"
+             + (f" ({case.label})" if case.label and not hidden else "")]
+    if not hidden:
+        lines.append(f"  inputs:   {inputs_text}")
+        if case.check is None:
+            lines.append(f"  expected: {_describe(case.expected)}")
+    lines.append(f"  got:      {_describe(got)}")
+    lines.append(f"  problem:  {problem}")
+    if case.hint:
+        lines.append(f"  hint:     {case.hint}")
+    raise CheckFailed("\n".join(lines))
+
+
+def check_function(fn, cases, *, name: str | None = None, rtol: float = 1e-5,
+                   atol: float = 1e-8, hidden: bool = False) -> int:
+    """Run ``fn`` on every case; raise ``CheckFailed`` at the first wrong one.
+
+    Returns the number of cases passed (all of them) and prints ``✓ name: n/n cases passed``.
+    """
+    if not callable(fn):
+        raise CheckFailed(f"✗ expected a function to check, got {_describe(fn)}")
+    name = name or getattr(fn, "__name__", "your function")
+    cases = list(cases)
+    n = len(cases)
+    if n == 0:
+        raise ValueError("check_function needs at least one case")
+    for i, case in enumerate(cases, start=1):
+        names = _arg_names(fn, len(case.args))
+        shown = [f"{k}={_describe(v)}" for k, v in zip(names, case.args, strict=True)]
+        shown += [f"{k}={_describe(v)}" for k, v in case.kwargs.items()]
+        inputs_text = "; ".join(shown) or "(none)"
+        args = copy.deepcopy(case.args)
+        kwargs = copy.deepcopy(case.kwargs)
+        try:
+            got = fn(*args, **kwargs)
+        except Exception as err:
+            where = f"case {i} of {n}" if hidden else f"case {i} of {n} with {inputs_text}"
+            err.add_note(f"(raised by {name} while checking {where})")
+            raise
+        problem = case.check(got) if case.check is not None else _compare(
+            got, case.expected, rtol, atol, hidden=hidden)
+        if problem is None:
+            for k, before, after in zip(names, case.args, args, strict=True):
+                if not _same(before, after):
+                    problem = (f"{name} changed its input `{k}` in place; work on a copy "
+                               "(e.g. x = x.copy()) or build a new array")
+                    break
+        if problem:
+            _fail(name, i, n, case, inputs_text, got, problem, hidden)
+    print(f"✓ {name}: {n}/{n} {'hidden ' if hidden else ''}cases passed")
+    return n
+
+
+def _arg_names(fn, count: int) -> list[str]:
+    import inspect
+
+    try:
+        params = [p.name for p in inspect.signature(fn).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        params = []
+    return [params[i] if i < len(params) else f"arg{i}" for i in range(count)]
+
+
+def check_value(got, expected, *, name: str = "value", rtol: float = 1e-5, atol: float = 1e-8,
+                hint: str | None = None, hidden: bool = False) -> None:
+    """Check one value the student computed (not a function), with the same messages."""
+    problem = _compare(got, expected, rtol, atol, hidden=hidden)
+    if problem:
+        lines = [f"✗ {name} is wrong"]
+        if not hidden:
+            lines.append(f"  expected: {_describe(expected)}")
+        lines += [f"  got:      {_describe(got)}", f"  problem:  {problem}"]
+        if hint:
+            lines.append(f"  hint:     {hint}")
+        raise CheckFailed("\n".join(lines))
+    print(f"✓ {name} is correct")
+
+
+def check_true(condition: bool, message: str, *, name: str = "check") -> None:
+    """Assert a property; ``message`` says what is wrong when it does not hold."""
+    if not condition:
+        raise CheckFailed(f"✗ {name}: {message}")
+    print(f"✓ {name}")
