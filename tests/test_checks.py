@@ -1,0 +1,130 @@
+"""The exercise-check API: what a student sees for each kind of mistake."""
+
+import numpy as np
+import pytest
+
+from helpers.checks import Case, CheckFailed, check_function, check_true, check_value
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+CASES = [Case(args=(np.array([0.0, 2.0]),), expected=np.array([0.5, 0.8807970779778823])),
+         Case(args=(np.zeros((2, 3)),), expected=np.full((2, 3), 0.5))]
+
+
+def test_success_prints_one_line(capsys):
+    assert check_function(sigmoid, CASES) == 2
+    assert capsys.readouterr().out == "✓ sigmoid: 2/2 cases passed\n"
+
+
+def test_wrong_value_names_case_inputs_expected_got_and_hint():
+    def wrong(z):
+        return 1.0 / (1.0 + np.exp(z))
+
+    cases = [Case(args=(np.array([0.0, 2.0]),), expected=np.array([0.5, 0.8807970779778823]),
+                  hint="check the sign of the exponent")]
+    with pytest.raises(CheckFailed) as err:
+        check_function(wrong, cases)
+    msg = str(err.value)
+    assert "✗ wrong: case 1 of 1 failed" in msg
+    assert "inputs:   z=array shape (2,) dtype float64" in msg
+    assert "values differ at index (1,): expected 0.8807970779778823, got 0.11920292202211755" in msg
+    assert "1 of 2 entries wrong" in msg
+    assert "hint:     check the sign of the exponent" in msg
+
+
+def test_first_failing_case_is_reported():
+    def ok_then_bad(z):
+        return sigmoid(z) if z.ndim == 1 else z
+
+    with pytest.raises(CheckFailed) as err:
+        check_function(ok_then_bad, CASES)
+    assert "case 2 of 2 failed" in str(err.value)
+
+
+def test_wrong_shape_and_transpose_hint():
+    with pytest.raises(CheckFailed) as err:
+        check_function(lambda z: sigmoid(z).T, [CASES[1]], name="sig")
+    msg = str(err.value)
+    assert "shape differs: expected (2, 3), got (3, 2) (looks transposed)" in msg
+    assert "got:      array shape (3, 2) dtype float64" in msg
+
+
+def test_same_size_other_shape_suggests_reshape_or_keepdims():
+    with pytest.raises(CheckFailed) as err:
+        check_value(np.ones(3), np.ones((3, 1)), name="column")
+    assert "shape differs: expected (3, 1), got (3,)" in str(err.value)
+    assert "keepdims" in str(err.value)
+
+
+def test_wrong_dtype_kind():
+    with pytest.raises(CheckFailed, match=r"expected integers \(dtype int64\), got floats"):
+        check_value(np.array([1.0, 2.0]), np.array([1, 2]), name="labels")
+
+
+def test_missing_return_is_named():
+    with pytest.raises(CheckFailed, match="did you forget to `return`"):
+        check_function(lambda z: None, [CASES[0]], name="f")
+
+
+def test_non_finite_output_is_explained():
+    with pytest.raises(CheckFailed, match="not finite"):
+        check_value(np.array([np.nan]), np.array([1.0]), name="loss")
+
+
+def test_exception_keeps_its_real_traceback_with_a_note():
+    def broken(z):
+        return z @ np.ones((5, 5))  # shape error inside the student's code
+
+    with pytest.raises(ValueError) as err:
+        check_function(broken, [CASES[0]])
+    assert err.traceback[-1].name == "broken"  # the student's own frame is on top
+    assert any("while checking case 1 of 1 with z=array shape (2,)" in n
+               for n in err.value.__notes__)
+
+
+def test_hidden_cases_hide_inputs_and_expected_values():
+    secret = Case(args=(np.array([123.456]),), expected=np.array([0.25]))
+    with pytest.raises(CheckFailed) as err:
+        check_function(sigmoid, [secret], hidden=True)
+    msg = str(err.value)
+    assert "hidden case 1 of 1 failed" in msg
+    assert "123.456" not in msg and "0.25" not in msg and "expected" not in msg.split("problem")[0]
+
+
+def test_input_mutation_is_reported():
+    def in_place(z):
+        z *= 0
+        return z
+
+    with pytest.raises(CheckFailed, match="changed its input `z` in place"):
+        check_function(in_place, [Case(args=(np.ones(2),), expected=np.zeros(2))])
+
+
+def test_tuples_dicts_and_custom_checks():
+    check_value((np.ones(2), 3.0), (np.ones(2), 3.0), name="pair")
+    with pytest.raises(CheckFailed, match="item 1: values differ"):
+        check_value((np.ones(2), 3.5), (np.ones(2), 3.0), name="pair")
+    with pytest.raises(CheckFailed, match=r"\['dW'\]: shape differs"):
+        check_value({"dW": np.ones((2, 2)), "db": 0.0}, {"dW": np.ones((2, 3)), "db": 0.0})
+    unit = Case(args=(np.array([3.0, 4.0]),),
+                check=lambda got: None if np.isclose(np.linalg.norm(got), 1) else "not a unit vector")
+    check_function(lambda v: v / np.linalg.norm(v), [unit], name="normalise")
+    with pytest.raises(CheckFailed, match="problem:  not a unit vector"):
+        check_function(lambda v: v, [unit], name="normalise")
+
+
+def test_torch_tensors_are_compared_as_arrays():
+    torch = pytest.importorskip("torch")
+    check_value(torch.tensor([1.0, 2.0], dtype=torch.float64), np.array([1.0, 2.0]))
+    with pytest.raises(CheckFailed, match="shape differs"):
+        check_value(torch.ones(2, 1), np.ones(2))
+
+
+def test_check_true(capsys):
+    check_true(True, "never shown", name="positive")
+    assert "✓ positive" in capsys.readouterr().out
+    with pytest.raises(CheckFailed, match="✗ positive: loss must be > 0"):
+        check_true(False, "loss must be > 0", name="positive")
