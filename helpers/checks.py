@@ -153,10 +153,11 @@ def _fail(name, i, n, case, inputs_text, got, problem, hidden):
 
 
 def check_function(fn, cases, *, name: str | None = None, rtol: float = 1e-5,
-                   atol: float = 1e-8, hidden: bool = False) -> int:
+                   atol: float = 1e-8, hidden: bool = False) -> None:
     """Run ``fn`` on every case; raise ``CheckFailed`` at the first wrong one.
 
-    Returns the number of cases passed (all of them) and prints ``✓ name: n/n cases passed``.
+    Prints ``✓ name: n/n cases passed`` when all pass (returns nothing, so a test cell that
+    ends with the call shows no stray ``Out[]``).
     """
     if not callable(fn):
         raise CheckFailed(f"✗ expected a function to check, got {_describe(fn)}")
@@ -189,7 +190,6 @@ def check_function(fn, cases, *, name: str | None = None, rtol: float = 1e-5,
         if problem:
             _fail(name, i, n, case, inputs_text, got, problem, hidden)
     print(f"✓ {name}: {n}/{n} {'hidden ' if hidden else ''}cases passed")
-    return n
 
 
 def _arg_names(fn, count: int) -> list[str]:

@@ -29,7 +29,7 @@ import requests
 from helpers.config import DATA_DIR_ENV, data_dir
 
 # pooch logs every download at INFO; its progress bar already says what is happening.
-logging.getLogger("pooch").setLevel(logging.WARNING)
+pooch.get_logger().setLevel(logging.WARNING)
 
 
 class DataUnavailableError(RuntimeError):

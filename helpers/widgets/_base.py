@@ -7,14 +7,18 @@ wires controls to them. The image and readout carry CSS classes (``nn-figure``,
 
 import io
 
-import matplotlib
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg", force=False)  # widgets draw off-screen and ship PNG bytes
-import matplotlib.pyplot as plt  # noqa: E402
+
+def new_figure(figsize=(5.0, 4.0)) -> Figure:
+    """A figure outside pyplot: widgets draw off-screen without touching the notebook's
+    backend, and the figure is never displayed twice."""
+    return Figure(figsize=figsize, facecolor="white", layout="constrained")
 
 
 def fig_to_png(fig, dpi: int = 90) -> bytes:
-    """Render a matplotlib figure to PNG bytes and close it."""
+    """Render a matplotlib figure to PNG bytes (and close it if pyplot manages it)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
     plt.close(fig)
