@@ -1,0 +1,23 @@
+"""The affine (fully connected) layer: out = x @ W + b, rows are samples."""
+
+from __future__ import annotations
+
+from helpers.numpy_nn._shapes import check_like, check_shapes
+
+
+def linear_forward(x, W, b):
+    """x: (N, D); W: (D, M); b: (M,). Returns (out: (N, M), cache)."""
+    check_shapes(("x", x, ("N", "D")), ("W", W, ("D", "M")), ("b", b, ("M",)))
+    return x @ W + b, (x, W)
+
+
+def linear_backward(dout, cache):
+    """dout: (N, M). Returns (dx: (N, D), dW: (D, M), db: (M,)).
+
+    Each gradient has the shape of what it is the gradient of; the transposes follow from
+    matching shapes: dx = dout @ W.T, dW = x.T @ dout, and db sums dout over the batch
+    because b was broadcast to every row.
+    """
+    x, W = cache
+    check_like("dout", dout, (x.shape[0], W.shape[1]), "(N, M)")
+    return dout @ W.T, x.T @ dout, dout.sum(axis=0)
