@@ -138,7 +138,7 @@ def _same(a, b) -> bool:
         return True  # not comparable: do not guess
 
 
-def _fail(name, i, n, case, inputs_text, got, problem, hidden):
+def _fail(name, i, n, case, inputs_text, got, problem, hidden, show_hint=True):
     lines = [f"✗ {name}: {'hidden ' if hidden else ''}case {i} of {n} failed"
              + (f" ({case.label})" if case.label and not hidden else "")]
     if not hidden:
@@ -147,7 +147,7 @@ def _fail(name, i, n, case, inputs_text, got, problem, hidden):
             lines.append(f"  expected: {_describe(case.expected)}")
     lines.append(f"  got:      {_describe(got)}")
     lines.append(f"  problem:  {problem}")
-    if case.hint:
+    if case.hint and show_hint:
         lines.append(f"  hint:     {case.hint}")
     raise CheckFailed("\n".join(lines))
 
@@ -181,14 +181,16 @@ def check_function(fn, cases, *, name: str | None = None, rtol: float = 1e-5,
             raise
         problem = case.check(got) if case.check is not None else _compare(
             got, case.expected, rtol, atol, hidden=hidden)
+        mutated = False
         if problem is None:
             for k, before, after in zip(names, case.args, args, strict=True):
                 if not _same(before, after):
                     problem = (f"{name} changed its input `{k}` in place; work on a copy "
                                "(e.g. x = x.copy()) or build a new array")
+                    mutated = True  # the case's hint is about values, not this
                     break
         if problem:
-            _fail(name, i, n, case, inputs_text, got, problem, hidden)
+            _fail(name, i, n, case, inputs_text, got, problem, hidden, show_hint=not mutated)
     print(f"✓ {name}: {n}/{n} {'hidden ' if hidden else ''}cases passed")
 
 

@@ -190,3 +190,36 @@ def test_text_loaders():
     assert words[:3] == ["the", ",", "."]
     pairs = data.load_debiaswe("definitional_pairs")
     assert ["woman", "man"] in pairs
+
+
+def test_glove_file_is_derived_from_the_official_zip(tmp_path, monkeypatch):
+    """The top-N GloVe file is made from Stanford's zip, verified, and the zip is removed."""
+    import functools
+    import zipfile
+
+    lines = [f"w{i} " + " ".join(["0.5"] * 3) + "\n" for i in range(5)]
+    serve = tmp_path / "srv"
+    serve.mkdir()
+    with zipfile.ZipFile(serve / "glove.6B.zip", "w") as z:
+        z.writestr("glove.6B.50d.txt", "".join(lines))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(serve))
+    handler.log_message = lambda *a: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setattr(data, "GLOVE_ZIP_URL", f"http://127.0.0.1:{httpd.server_port}/glove.6B.zip")
+        monkeypatch.setattr(data, "GLOVE_TOP_N", 3)
+        expected = "".join(lines[:3]).encode()
+        entry = RemoteFile("glove/top3.txt", hashlib.sha256(expected).hexdigest(), len(expected),
+                           (data.GLOVE_ZIP_URL,), derived_from="first 3 lines")
+        cache = tmp_path / "cache"
+        path = fetch(entry, cache=cache, progress=False)
+        assert path.read_bytes() == expected
+        assert sorted(p.name for p in (cache / "glove").iterdir()) == ["top3.txt"]
+        wrong = RemoteFile("glove/other.txt", "0" * 64, 1, (data.GLOVE_ZIP_URL,), derived_from="x")
+        with pytest.raises(DataUnavailableError, match="do not have the expected sha256"):
+            fetch(wrong, cache=cache, progress=False)
+        assert sorted(p.name for p in (cache / "glove").iterdir()) == ["top3.txt"]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
