@@ -45,6 +45,8 @@ class Case:
 
 
 def _describe(value, max_items: int = 8) -> str:
+    if isinstance(value, np.generic):  # a NumPy scalar: show it as a plain number
+        return f"{type(value).__name__} {value.item()!r}"
     if isinstance(value, np.ndarray):
         with np.printoptions(precision=6, threshold=max_items, edgeitems=3, suppress=True):
             body = np.array2string(value, separator=", ")
@@ -67,7 +69,8 @@ def _as_array(value):
 
 
 def _compare(got, expected, rtol: float, atol: float, where: str = "",
-             hidden: bool = False) -> str | None:
+             hidden: bool = False,
+             none_hint: str = "did you forget to `return` the result?") -> str | None:
     """Return a description of the first difference, or ``None`` if they match."""
     got = _as_array(got)
     expected = _as_array(expected)
@@ -93,7 +96,7 @@ def _compare(got, expected, rtol: float, atol: float, where: str = "",
         return None
     if isinstance(expected, np.ndarray | float | int | np.number) and not isinstance(expected, bool):
         if got is None:
-            return f"{where}got None: did you forget to `return` the result?"
+            return f"{where}got None: {none_hint}"
         try:
             g = np.asarray(got)
         except Exception:  # noqa: BLE001 - any object that is not array-like
@@ -178,6 +181,8 @@ def check_function(fn, cases, *, name: str | None = None, rtol: float = 1e-5,
         except Exception as err:
             where = f"case {i} of {n}" if hidden else f"case {i} of {n} with {inputs_text}"
             err.add_note(f"(raised by {name} while checking {where})")
+            if case.hint:
+                err.add_note(f"hint: {case.hint}")
             raise
         problem = case.check(got) if case.check is not None else _compare(
             got, case.expected, rtol, atol, hidden=hidden)
@@ -208,7 +213,8 @@ def _arg_names(fn, count: int) -> list[str]:
 def check_value(got, expected, *, name: str = "value", rtol: float = 1e-5, atol: float = 1e-8,
                 hint: str | None = None, hidden: bool = False) -> None:
     """Check one value the student computed (not a function), with the same messages."""
-    problem = _compare(got, expected, rtol, atol, hidden=hidden)
+    problem = _compare(got, expected, rtol, atol, hidden=hidden,
+                       none_hint=f"did you assign {name}?")
     if problem:
         lines = [f"✗ {name} is wrong"]
         if not hidden:

@@ -78,11 +78,21 @@ def test_exception_keeps_its_real_traceback_with_a_note():
     def broken(z):
         return z @ np.ones((5, 5))  # shape error inside the student's code
 
+    case = Case(args=(np.zeros(2),), expected=np.zeros(5), hint="z @ W needs W of shape (D, M)")
     with pytest.raises(ValueError) as err:
-        check_function(broken, [CASES[0]])
+        check_function(broken, [case])
     assert err.traceback[-1].name == "broken"  # the student's own frame is on top
-    assert any("while checking case 1 of 1 with z=array shape (2,)" in n
-               for n in err.value.__notes__)
+    assert err.value.__notes__ == ["(raised by broken while checking case 1 of 1 with "
+                                   "z=array shape (2,) dtype float64: [0., 0.])",
+                                   "hint: z @ W needs W of shape (D, M)"]
+
+
+def test_values_and_numpy_scalars_are_described_plainly():
+    with pytest.raises(CheckFailed) as err:
+        check_value(np.float64(0.25), np.float64(0.5), name="loss")
+    assert "expected: float64 0.5" in str(err.value) and "np.float64" not in str(err.value)
+    with pytest.raises(CheckFailed, match="got None: did you assign most_influential?"):
+        check_value(None, 3, name="most_influential")
 
 
 def test_hidden_cases_hide_inputs_and_expected_values():
