@@ -104,6 +104,9 @@ def _compare(got, expected, rtol: float, atol: float, where: str = "",
         e = np.asarray(expected)
         if g.dtype == object or not np.issubdtype(g.dtype, np.number) and g.dtype != bool:
             return f"{where}expected numbers, got values of dtype {g.dtype}"
+        if e.ndim == 0 and g.ndim > 0 and g.size > 1:
+            return (f"{where}expected a single number, got an array of shape {g.shape} "
+                    "(a mean or sum over samples missing?)")
         if g.shape != e.shape:
             msg = f"{where}shape differs: expected {e.shape}, got {g.shape}"
             if g.ndim == 2 and e.ndim == 2 and g.shape == e.shape[::-1]:

@@ -14,8 +14,11 @@ import time
 RESULTS_ENV = "NN_COURSE_RESULTS"
 
 
-def record(notebook: str, metric: str, value: float, unit: str = "", digits: int = 4) -> float:
-    """Print a headline number and, under ``make results``, save it to the results file."""
+def record(notebook: str, metric: str, value: float, unit: str = "", digits: int = 4) -> None:
+    """Print a headline number and, under ``make results``, save it to the results file.
+
+    Returns nothing, so a cell ending with ``record(...)`` shows no stray ``Out[]``.
+    """
     value = float(value)
     from helpers.config import SMALL_BUDGET_ENV, _flag
 
@@ -28,7 +31,6 @@ def record(notebook: str, metric: str, value: float, unit: str = "", digits: int
             f.write(json.dumps({"notebook": notebook, "metric": metric, "value": value,
                                 "unit": unit, "small_budget": small,
                                 "time": time.strftime("%Y-%m-%d %H:%M:%S")}) + "\n")
-    return value
 
 
 def machine_description() -> str:

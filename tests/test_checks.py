@@ -138,3 +138,8 @@ def test_check_true(capsys):
     assert "✓ positive" in capsys.readouterr().out
     with pytest.raises(CheckFailed, match="✗ positive: loss must be > 0"):
         check_true(False, "loss must be > 0", name="positive")
+
+
+def test_array_where_a_number_is_expected():
+    with pytest.raises(CheckFailed, match=r"expected a single number, got an array of shape \(4,\)"):
+        check_value(np.ones(4), 1.0, name="loss")
