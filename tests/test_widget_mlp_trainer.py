@@ -75,6 +75,28 @@ def test_divergence_is_reported_not_raised():
     assert t.figure_png().startswith(PNG_MAGIC)
 
 
+def test_diverged_run_is_plotted_as_log10_so_early_epochs_are_readable():
+    t = small(lr=100.0, hidden=64, layers=4, activation="relu", epochs=200).train()
+    values, ylabel, logy = t.loss_curve()
+    assert not logy and "log10" in ylabel
+    assert np.allclose(values, np.log10(t.losses))
+    assert max(values) < 400  # finite losses only: at most about 308 decades
+
+
+def test_normal_run_is_plotted_on_a_log_axis():
+    t = small().train()
+    values, ylabel, logy = t.loss_curve()
+    assert logy and values == t.losses and "log10" not in ylabel
+    assert small().loss_curve() == ([], "loss (cross-entropy + L2)", False)
+
+
+def test_readout_loss_is_from_before_the_last_update():
+    t = small(epochs=5).train()
+    loss_now, _ = t.model.loss(t.X, t.y)
+    assert f"loss {t.losses[-1]:.4f}" in t.readout()
+    assert loss_now != t.losses[-1]  # the current weights have a newer loss
+
+
 def test_callback_is_called_during_training():
     seen = []
     small(epochs=30).train(callback=lambda tr: seen.append(tr.epoch), every=10)

@@ -5,7 +5,11 @@ dataset, hidden size, number of hidden layers, activation, learning rate and L2 
 call :meth:`MLPTrainer.train`, then read :meth:`MLPTrainer.readout` (epoch, loss, training
 accuracy) and :meth:`MLPTrainer.figure_png` (decision boundary and loss curve as PNG bytes).
 The model is :class:`helpers.numpy_nn.MLP`, trained by full-batch gradient descent
-(:func:`helpers.numpy_nn.sgd_step`), so one epoch is one step.
+(:func:`helpers.numpy_nn.sgd_step`), so one epoch is one step. The loss recorded for an epoch
+is computed *before* that epoch's update (it comes with the gradient), so the readout's loss
+is one step older than its accuracy, which is measured on the current weights.
+A run whose loss grows by more than six orders of magnitude (a learning rate that is too
+large) is plotted as log10(loss) on a linear axis, so its first epochs stay readable.
 
 :func:`show_mlp_trainer` wires ipywidgets controls to it: every control has
 ``continuous_update=False`` and retrains from scratch when released; "Train more" continues
@@ -150,7 +154,11 @@ class MLPTrainer:
 
     # -- output --------------------------------------------------------------------------
     def readout(self) -> str:
-        """One line: epoch, loss (of the last step) and training accuracy."""
+        """One line: epoch, loss and training accuracy.
+
+        The loss is the one computed at the start of the last step, i.e. before its update;
+        the accuracy is measured on the current (updated) weights.
+        """
         s = self._settings
         head = (f"{s['dataset']} · {s['layers']}×{s['hidden']} {s['activation']} · "
                 f"lr {s['lr']:g} · λ {s['l2']:g}")
@@ -161,6 +169,24 @@ class MLPTrainer:
             return f"{head} — epoch 0: not trained yet"
         return (f"{head} — epoch {self.epoch} · loss {self.losses[-1]:.4f} · "
                 f"train accuracy {100 * self.accuracy():.1f}%")
+
+    def loss_curve(self) -> tuple[list[float], str, bool]:
+        """What the loss panel plots: ``(values, y-axis label, log y-axis?)``.
+
+        Normally the losses on a log axis (it shows the slow phase of training). A run whose
+        loss grew by more than a factor 10^6 (divergence) would squash its first epochs into
+        the bottom of any such axis, so it is shown as log10(loss) on a linear axis instead:
+        a blow-up 1.1 → 3e3 → 4e12 → 4e36 becomes 0.04, 3.5, 12.6, 36.6, evenly readable.
+        """
+        losses = list(self.losses)
+        if not losses:
+            return [], "loss (cross-entropy + L2)", False
+        lo, hi = min(losses), max(losses)
+        if lo > 0 and hi < 1e6 * lo:
+            return losses, "loss (cross-entropy + L2)", True
+        floor = np.finfo(float).tiny  # a loss of exactly 0 would have no logarithm
+        return ([float(np.log10(max(v, floor))) for v in losses],
+                "log10(loss): the loss blew up", False)
 
     def figure(self):
         """Decision boundary (left) and training loss (right) as a matplotlib figure."""
@@ -173,12 +199,11 @@ class MLPTrainer:
         plot_decision_boundary(self.predict, self.X, self.y, ax=ax1, resolution=120,
                                title=f"{s['dataset']}: decision boundary, epoch {self.epoch}")
         if self.losses:
-            # A log axis shows the slow phase of training; a diverging run spans too many
-            # decades for it, so it gets a linear axis.
-            logy = max(self.losses) < 1e6 * min(self.losses)
-            plot_training_curves({"training loss": self.losses}, ax=ax2, xlabel="epoch",
-                                 ylabel="loss (cross-entropy + L2)", logy=logy,
-                                 title="training loss")
+            values, ylabel, logy = self.loss_curve()
+            plot_training_curves({"training loss": values}, ax=ax2, xlabel="epoch",
+                                 ylabel=ylabel, logy=logy, title="training loss")
+            if len(values) <= 30:  # a short (diverged) run: mark every epoch
+                ax2.lines[-1].set_marker("o")
         else:
             ax2.set_xlabel("epoch")
             ax2.set_ylabel("loss (cross-entropy + L2)")
