@@ -93,11 +93,13 @@ def test_render_and_widget():
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
     html = demo.loss_table().to_html()
     assert "total loss" in html and html.count("<tr>") == 10
+    assert "<th>s0</th>" in html and "<th>s3</th>" not in html  # classes are numbered 0, 1, 2
     ui = linear_classifier_widget(demo)
     controls, img = ui.children[0].children
     loss_dd, step_sl, reg_sl, row1, _ = controls.children
     readout = ui.children[1]
     first_img, first_text = img.value, readout.value
+    assert "w0=(" in first_text and "b2=" in first_text and "w3" not in first_text
     row1.children[1].click()  # run 100 steps
     assert demo.steps == 100 and img.value != first_img and readout.value != first_text
     text_softmax = readout.value

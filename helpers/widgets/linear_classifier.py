@@ -37,7 +37,7 @@ DEFAULT_W = np.array([[1.0, 2.0, 3.0],
 DEFAULT_B = np.array([0.0, 0.5, -0.5])
 
 LOSS_TYPES = ("softmax", "svm")
-TABLE_COLUMNS = ("x1", "x2", "y", "s1", "s2", "s3", "loss")
+TABLE_COLUMNS = ("x1", "x2", "y", "s0", "s1", "s2", "loss")  # classes are 0, 1, 2
 
 
 def per_example_loss(scores, y, loss_type="softmax", delta=1.0):
@@ -66,7 +66,7 @@ def per_example_loss(scores, y, loss_type="softmax", delta=1.0):
 class LossTable:
     """What the readout shows: one row per point and the three loss totals."""
 
-    rows: np.ndarray  # (N, 7): x1, x2, y, s1, s2, s3, loss
+    rows: np.ndarray  # (N, 7): x1, x2, y, s0, s1, s2, loss
     data_loss: float
     reg_loss: float
 
@@ -187,6 +187,7 @@ class LinearClassifierDemo:
         Draws on ``ax`` when given, else on a new figure; returns the figure.
         """
         import matplotlib.pyplot as plt
+        from matplotlib.lines import Line2D
 
         from helpers.plotting import CLASS_COLORS, class_cmap, scatter_classes
 
@@ -215,12 +216,16 @@ class LinearClassifierDemo:
                                             "lw": 2})
         scatter_classes(self.X, self.y, ax=ax, edge="black", size=60,
                         labels=["class 0", "class 1", "class 2"])
+        handles, _ = ax.get_legend_handles_labels()
+        handles += [Line2D([], [], color="0.35", lw=2, label="$s_k = 0$ (class $k$'s colour)"),
+                    Line2D([], [], color="0.35", lw=0, marker=r"$\rightarrow$", markersize=14,
+                           label="$w_k$: direction of growing $s_k$")]
         ax.set_xlim(-extent, extent)
         ax.set_ylim(-extent, extent)
         ax.set_aspect("equal")
         ax.set_xlabel("$x_1$")
         ax.set_ylabel("$x_2$")
-        ax.legend(loc="upper left", fontsize=8)
+        ax.legend(handles=handles, loc="upper left", fontsize=8)
         t = self.loss_table()
         ax.set_title(f"{self.loss_type} loss, step {self.steps}: total {t.total_loss:.3f}, "
                      f"accuracy {self.accuracy():.0%}", fontsize=10)
@@ -262,7 +267,7 @@ def linear_classifier_widget(demo: LinearClassifierDemo | None = None):
         demo.step_size = step_sl.value
         demo.reg = reg_sl.value
         img.value = demo.render_png()
-        wtxt = ", ".join(f"w{k + 1}=({demo.W[0, k]:.2f}, {demo.W[1, k]:.2f}) b{k + 1}={demo.b[k]:.2f}"
+        wtxt = ", ".join(f"w{k}=({demo.W[0, k]:.2f}, {demo.W[1, k]:.2f}) b{k}={demo.b[k]:.2f}"
                          for k in range(3))
         out.value = (f"step {demo.steps} · accuracy {demo.accuracy():.0%}<br>{wtxt}<br>"
                      + demo.loss_table().to_html())
