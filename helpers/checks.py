@@ -48,7 +48,10 @@ def _describe(value, max_items: int = 8) -> str:
     if isinstance(value, np.generic):  # a NumPy scalar: show it as a plain number
         return f"{type(value).__name__} {value.item()!r}"
     if isinstance(value, np.ndarray):
-        with np.printoptions(precision=6, threshold=max_items, edgeitems=3, suppress=True):
+        # Fixed-point printing would show 1.9e-22 as 0.; use it only when nothing is tiny.
+        finite = np.abs(value[np.isfinite(value)]) if value.dtype.kind in "fc" else np.array([])
+        tiny = bool(((finite > 0) & (finite < 1e-4)).any())
+        with np.printoptions(precision=6, threshold=max_items, edgeitems=3, suppress=not tiny):
             body = np.array2string(value, separator=", ")
         body = " ".join(body.split())
         return f"array shape {value.shape} dtype {value.dtype}: {body}"

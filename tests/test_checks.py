@@ -143,3 +143,9 @@ def test_check_true(capsys):
 def test_array_where_a_number_is_expected():
     with pytest.raises(CheckFailed, match=r"expected a single number, got an array of shape \(4,\)"):
         check_value(np.ones(4), 1.0, name="loss")
+
+
+def test_tiny_values_are_not_printed_as_zero():
+    with pytest.raises(CheckFailed) as err:
+        check_value(np.array([9.36e-14]), np.array([1.93e-22]), name="sigmoid(-50)", atol=0)
+    assert "expected: array shape (1,) dtype float64: [1.93e-22]" in str(err.value)

@@ -210,3 +210,15 @@ def test_widget_ui_builds_and_updates():
     controls.children[1].value = 0.5  # the learning-rate slider
     assert (text.value, image.value) != before
     assert "nn-readout" in text._dom_classes and "nn-figure" in image._dom_classes
+
+
+def test_widget_top_learning_rate_behaves_as_notebook_01_says():
+    # Section 8: at the top of the slider (10**1.5 ≈ 31.6) the first step on the blobs
+    # overshoots before the loss comes down; on the moons the loss never settles.
+    from helpers.widgets.logreg import LogRegExplorer
+
+    top = 10 ** 1.5
+    loss = np.asarray(LogRegExplorer("blobs", lr=top, n_iters=100).result["history"]["loss"])
+    assert loss[1] > loss[0] and loss[-1] < 0.5 * loss[0]
+    loss = np.asarray(LogRegExplorer("moons", lr=top, n_iters=500).result["history"]["loss"])
+    assert np.ptp(loss[-50:]) > 0.05

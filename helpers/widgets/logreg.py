@@ -8,6 +8,7 @@ curve as PNG bytes, with a one-line readout. ``show_logreg_explorer()`` wires sl
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.contour import ContourSet
 from matplotlib.figure import Figure
 
 from helpers.logistic import predict_proba, train_logistic_regression
@@ -73,12 +74,16 @@ class LogRegExplorer:
 
     def figure_png(self) -> bytes:
         w, b, history = self.result["w"], self.result["b"], self.result["history"]
-        fig = Figure(figsize=(9.0, 3.8))  # not a pyplot figure: never shown by the inline backend
+        # not a pyplot figure: never shown by the inline backend; constrained layout keeps the
+        # colour bar and both panels' labels apart
+        fig = Figure(figsize=(9.5, 3.8), layout="constrained")
         ax1, ax2 = fig.subplots(1, 2)
         plot_decision_boundary(lambda P: predict_proba(P, w, b), self.X, self.y, ax=ax1,
                                proba=True, resolution=120,
-                               title=f"P(class 1 | x) after {self.n_iters} iterations")
+                               title=f"after {self.n_iters} iterations (black line: P = ½)")
         ax1.legend(loc="lower right", fontsize=8)
+        shading = next(c for c in ax1.collections if isinstance(c, ContourSet) and c.filled)
+        fig.colorbar(shading, ax=ax1, label="P(class 1 | x)", ticks=[0, 0.5, 1])
         plot_training_curves({"training loss": history["loss"]}, ax=ax2,
                              title=f"training loss, learning rate {self.lr:.3g}",
                              ylabel="binary cross-entropy")
