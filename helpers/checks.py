@@ -139,6 +139,8 @@ def _compare(got, expected, rtol: float, atol: float, where: str = "",
 def _same(a, b) -> bool:
     """True when an input was left unchanged by the student's code."""
     a, b = _as_array(a), _as_array(b)
+    if type(a).__eq__ is object.__eq__:  # e.g. a np.random.Generator: no value equality
+        return True
     if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
         return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
     try:

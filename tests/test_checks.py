@@ -149,3 +149,10 @@ def test_tiny_values_are_not_printed_as_zero():
     with pytest.raises(CheckFailed) as err:
         check_value(np.array([9.36e-14]), np.array([1.93e-22]), name="sigmoid(-50)", atol=0)
     assert "expected: array shape (1,) dtype float64: [1.93e-22]" in str(err.value)
+
+
+def test_objects_without_value_equality_are_not_reported_as_mutated():
+    def draw(rng, n):
+        return rng.standard_normal(n).shape
+
+    check_function(draw, [Case(args=(np.random.default_rng(0), 3), expected=(3,))])
