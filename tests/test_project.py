@@ -62,3 +62,12 @@ def test_notebook_has_the_course_structure(path):
         assert part.lower() in first.lower(), f"the title cell should state {part!r}"
     markdown = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
     assert re.search(r"^#+ .*Summary", markdown, re.M | re.I), "close with a Summary section"
+
+
+def test_readme_lists_every_notebook_and_the_test_command():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [p.name for p in NOTEBOOKS if f"(notebooks/{p.name})" not in readme]
+    assert not missing, f"README's notebook table does not link {missing}"
+    assert "make test" in readme and "make lab" in readme
+    ci = (REPO_ROOT / ".ci" / "run").read_text()
+    assert "\nmake test\n" in ci, ".ci/run must run the README's test command"
