@@ -12,6 +12,9 @@ notebook's code:
 - ``helpers.plotting``: the course figure style, decision boundaries, training curves.
 - ``helpers.results``: headline numbers a notebook reports, collected by ``make results``.
 - ``helpers.numpy_nn``: the from-scratch NumPy library built in Part I.
+- ``helpers.deep_nets``: deep-network statistics (activations, gradient norms) of 05 and 06.
+- ``helpers.playground``: the Playground's model step, state and drawing.
+- ``helpers.widgets``: the logic behind each notebook's widgets.
 """
 
 from helpers.config import SMALL_BUDGET, budget, seed_everything
