@@ -43,5 +43,12 @@ results: $(STAMP)
 bench: $(STAMP)
 	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
+release: $(STAMP)
+	$(PY) -m tools.grading release $(if $(NB),--nb $(NB),)
+
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [NB=01] [TIMEOUT=60] [BUDGET=full]"; exit 2; }
+	$(PY) -m tools.grading grade "$(SUBMISSIONS)" $(if $(NB),--nb $(NB),) $(if $(TIMEOUT),--timeout $(TIMEOUT),) $(if $(BUDGET),--budget $(BUDGET),)
+
 clean:
 	rm -rf $(VENV) release nbgrader_course .pytest_cache
