@@ -8,8 +8,9 @@
 - ``browser``: Playwright driving Debian's ``chromium`` (``$NN_COURSE_CHROMIUM`` or
   ``shutil.which("chromium")``), headless. Playwright's own browser download is never used.
 
-Where no Chromium or no Playwright can be had the tests are skipped with the reason; CI
-(.ci/run) installs chromium, so there they run.
+Where no Chromium or no Playwright can be had the tests are skipped with the reason. CI
+(.ci/run) installs chromium and sets ``NN_COURSE_REQUIRE_BROWSER=1``: there a missing
+browser fails the tests instead of skipping them.
 """
 
 from __future__ import annotations
@@ -98,12 +99,20 @@ class Lab:
             return "(no server log)"
 
 
+def _no_browser(reason: str):
+    """Skip loudly, or fail where the browser tests are required (CI)."""
+    message = f"BROWSER TESTS SKIPPED: {reason}"
+    if os.environ.get("NN_COURSE_REQUIRE_BROWSER", "") == "1":
+        pytest.fail(message.replace("SKIPPED", "REQUIRED BUT CANNOT RUN"), pytrace=False)
+    pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def lab():
     try:
         import jupyterlab  # noqa: F401
     except ImportError as err:
-        pytest.skip(f"BROWSER TESTS SKIPPED: JupyterLab is not installed ({err})")
+        _no_browser(f"JupyterLab is not installed ({err})")
     tmp = Path(tempfile.mkdtemp(prefix="nn-course-lab-"))
     root = tmp / "notebooks"
     shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
@@ -161,19 +170,18 @@ def lab():
 def browser():
     exe = chromium_executable()
     if exe is None:
-        pytest.skip("BROWSER TESTS SKIPPED: no Chromium found (install Debian's `chromium` "
+        _no_browser("no Chromium found (install Debian's `chromium` "
                     "or set NN_COURSE_CHROMIUM to a Chromium executable)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as err:
-        pytest.skip(f"BROWSER TESTS SKIPPED: Playwright is not installed ({err}); "
-                    "pip install -r requirements-dev.txt")
+        _no_browser(f"Playwright is not installed ({err}); pip install -r requirements-dev.txt")
     pw = sync_playwright().start()
     try:
         try:
             b = pw.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
         except Exception as err:  # a broken Chromium: say so loudly
-            pytest.skip(f"BROWSER TESTS SKIPPED: Chromium at {exe} did not start: {err}")
+            _no_browser(f"Chromium at {exe} did not start: {err}")
         yield b
         b.close()
     finally:
