@@ -132,8 +132,9 @@ def train_sgd(model: MLP, X: np.ndarray, y: np.ndarray, lr: float, epochs: int,
 
     Returns ``{"epoch_loss": [...]}``: the mean mini-batch loss of every epoch. With
     ``every > 0`` and a ``callback(model) -> number``, the callback is also called before
-    training and every ``every`` steps; its values go to ``"tracked"`` and the step numbers
-    to ``"tracked_step"``. Training stops early (the rest of the epoch losses are NaN) if
+    training, every ``every`` steps and once more after the last step (if that step was not
+    already tracked); its values go to ``"tracked"`` and the step numbers to
+    ``"tracked_step"``. Training stops early (the rest of the epoch losses are NaN) if
     the loss stops being finite.
     """
     if len(X) != len(y):
@@ -167,4 +168,6 @@ def train_sgd(model: MLP, X: np.ndarray, y: np.ndarray, lr: float, epochs: int,
         if not np.isfinite(history["epoch_loss"][-1]):
             history["epoch_loss"] += [float("nan")] * (epochs - len(history["epoch_loss"]))
             break
+    if every and callback is not None and history["tracked_step"][-1] != step:
+        track()  # the state at the end of training
     return history

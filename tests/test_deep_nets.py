@@ -88,3 +88,11 @@ def test_train_sgd_stops_on_divergence():
     m = build_mlp(deep_architecture(3, 64, 4, "relu", 2), init="normal", scale=1e200)
     h = train_sgd(m, X, y, lr=0.1, epochs=5, batch_size=10)
     assert len(h["epoch_loss"]) == 5 and np.isnan(h["epoch_loss"][-1])
+
+
+def test_train_sgd_tracks_the_final_state():
+    rng = np.random.default_rng(1)
+    X, y = rng.standard_normal((70, 2)), rng.integers(0, 2, 70)
+    m = build_mlp(deep_architecture(2, 8, 3, "relu", 2), init="he", seed=0)
+    h = train_sgd(m, X, y, lr=0.1, epochs=1, batch_size=10, every=3, callback=lambda mm: 1.0)
+    assert h["tracked_step"] == [0, 3, 6, 7]  # 7 steps: tracked every 3 and at the end
