@@ -291,8 +291,11 @@ RECIPES = {"19_playground.ipynb": playground_recipe}
 def running(lab, browser, request):
     """Open every selected widget notebook in its own window and start Run All in each,
     all at once, so that their kernels overlap."""
+    # Only this module's selected tests: other test files have a "name" parameter too.
     names = [item.callspec.params["name"] for item in request.session.items
-             if getattr(item, "callspec", None) and "name" in item.callspec.params]
+             if item.module is not None and item.module.__name__ == __name__
+             and getattr(item, "callspec", None) and "name" in item.callspec.params
+             and item.callspec.params["name"] in NOTEBOOK_NAMES]
     pages, errors = {}, {}
     for i, name in enumerate(dict.fromkeys(names)):  # the windows boot in parallel ...
         ctx = browser.new_context(viewport={"width": 1500, "height": 1100})
