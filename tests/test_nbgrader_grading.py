@@ -269,8 +269,10 @@ def jobs(request, tmp_path_factory):
     pool = ThreadPoolExecutor(max_workers=WORKERS)
     futures = {}
     # only the notebooks of the selected tests (-k), slowest jobs first
+    # (nbval's notebook-cell items have no .module, hence getattr)
     selected = [item for item in request.session.items
-                if item.module.__name__ == __name__ and hasattr(item, "callspec")]
+                if getattr(getattr(item, "module", None), "__name__", None) == __name__
+                and hasattr(item, "callspec")]
     needed = {item.callspec.params["path"] for item in selected}
     loops = {item.callspec.params["path"] for item in selected
              if item.originalname == "test_infinite_loop_and_exception_are_graded_in_bounded_time"}

@@ -293,7 +293,7 @@ def running(lab, browser, request):
     all at once, so that their kernels overlap."""
     # Only this module's selected tests: other test files have a "name" parameter too.
     names = [item.callspec.params["name"] for item in request.session.items
-             if item.module is not None and item.module.__name__ == __name__
+             if getattr(getattr(item, "module", None), "__name__", None) == __name__
              and getattr(item, "callspec", None) and "name" in item.callspec.params
              and item.callspec.params["name"] in NOTEBOOK_NAMES]
     pages, errors = {}, {}
