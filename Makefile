@@ -28,8 +28,10 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name nn-course --display-name "Python 3 (nn-course)" >/dev/null
 	touch $(STAMP)
 
+# Root (containers, cloud VMs) needs --allow-root; LAB_ARGS passes more, e.g. --no-browser.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT) $(LAB_ARGS)
 
 test: $(STAMP)
 	$(PY) tools/run_tests.py
