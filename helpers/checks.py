@@ -34,6 +34,15 @@ class Case:
     Alternatively ``check`` is a callable ``check(got) -> str | None`` returning a problem
     description (or ``None`` when the result is acceptable), for answers with many right
     values (e.g. any unit vector).
+
+    ``mistakes`` names the natural wrong answers: a list of ``(wrong, message)`` pairs where
+    ``wrong`` is a value (the result of the mistake on this case, compared with the same
+    tolerance) or a predicate ``wrong(got) -> bool``. When the answer is wrong and matches
+    a mistake, the failure says that mistake's message instead of a bare difference:
+
+        Case(args=(z,), expected=ref(z),
+             mistakes=[(ref(z).T, "you returned the transpose"),
+                       (shape_is(3, 1), "keep the batch axis first: (N, 1), not (1, N)")])
     """
 
     args: tuple = ()
@@ -42,6 +51,27 @@ class Case:
     kwargs: dict = field(default_factory=dict)
     check: Any = None
     label: str | None = None
+    mistakes: list = field(default_factory=list)
+
+
+def shape_is(*shape):
+    """A ``mistakes`` predicate: the answer is an array of exactly this shape."""
+    return lambda got: tuple(np.shape(_as_array(got))) == tuple(shape)
+
+
+def _named_mistake(case, got, rtol, atol) -> str | None:
+    """The message of the first listed mistake the (wrong) answer matches, else None."""
+    for wrong, message in case.mistakes:
+        try:
+            if callable(wrong):
+                hit = bool(wrong(got))
+            else:
+                hit = _compare(got, wrong, rtol, atol) is None
+        except Exception:  # noqa: BLE001 - a predicate that cannot judge this answer
+            hit = False
+        if hit:
+            return message
+    return None
 
 
 def _describe(value, max_items: int = 8) -> str:
@@ -194,6 +224,10 @@ def check_function(fn, cases, *, name: str | None = None, rtol: float = 1e-5,
             raise
         problem = case.check(got) if case.check is not None else _compare(
             got, case.expected, rtol, atol, hidden=hidden)
+        if problem and case.mistakes:
+            named = _named_mistake(case, got, rtol, atol)
+            if named:
+                problem = f"{named} ({problem})"
         mutated = False
         if problem is None:
             for k, before, after in zip(names, case.args, args, strict=True):
@@ -219,10 +253,17 @@ def _arg_names(fn, count: int) -> list[str]:
 
 
 def check_value(got, expected, *, name: str = "value", rtol: float = 1e-5, atol: float = 1e-8,
-                hint: str | None = None, hidden: bool = False) -> None:
-    """Check one value the student computed (not a function), with the same messages."""
+                hint: str | None = None, hidden: bool = False, mistakes=()) -> None:
+    """Check one value the student computed (not a function), with the same messages.
+
+    ``mistakes``: ``(wrong_value_or_predicate, message)`` pairs, as in ``Case``.
+    """
     problem = _compare(got, expected, rtol, atol, hidden=hidden,
                        none_hint=f"did you assign {name}?")
+    if problem and mistakes:
+        named = _named_mistake(Case(mistakes=list(mistakes)), got, rtol, atol)
+        if named:
+            problem = f"{named} ({problem})"
     if problem:
         lines = [f"✗ {name} is wrong"]
         if not hidden:
