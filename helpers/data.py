@@ -70,6 +70,9 @@ _GUTENBERG = (
 _DEBIASWE = (
     "https://raw.githubusercontent.com/tolga-b/debiaswe/6bb03ee2a0d7214339e513ca71cd0a99069dc29c/"
 )
+_WORD2VEC = (
+    "https://raw.githubusercontent.com/tmikolov/word2vec/20c129af10659f7c50e86e3be406df663beff438/"
+)
 GLOVE_ZIP_URL = "https://nlp.stanford.edu/data/glove.6B.zip"
 GLOVE_TOP_N = 50_000
 
@@ -130,6 +133,12 @@ _FILES = [
     _idx("debiaswe", "professions.json",
          "32cc82c7761e7cfb14e37e06dc1aa9f758bc8441f79ca7288996d3fc7c24639a", 8143,
          [_DEBIASWE + "data/"]),
+    # The Google word-analogy test set (Mikolov et al., 2013; Apache 2.0), the file of the
+    # original word2vec release.
+    _idx("analogy", "questions-words.txt",
+         "8c29b3332afc46f3fb8be04cb5297bf96f39aa7131272dff57869b4485b22a36", 603955, [_WORD2VEC]),
+    _idx("analogy", "LICENSE",
+         "cfc7749b96f63bd31c3c42b5c471bf756814053e847c10f3eb003417bc523d30", 11358, [_WORD2VEC]),
     # Pretrained GloVe 50-d (Pennington, Socher, Manning; PDDL), the 50,000 most frequent
     # words: the first 50,000 lines of glove.6B.50d.txt inside Stanford's glove.6B.zip.
     RemoteFile(
@@ -388,3 +397,27 @@ def load_glove(cache=None):
 def load_debiaswe(name: str, cache=None):
     """One of Bolukbasi et al.'s word lists, e.g. ``"definitional_pairs"``."""
     return json.loads(fetch(f"debiaswe/{name}.json", cache).read_text(encoding="utf-8"))
+
+
+def load_analogy_questions(cache=None) -> dict[str, list[tuple[str, str, str, str]]]:
+    """The Google word-analogy test set: ``{section: [(a, b, c, d), ...]}``, lower-cased.
+
+    "a is to b as c is to d"; 14 sections in file order (5 semantic, then 9 syntactic
+    ``gram*``), 19,544 questions in all.
+    """
+    sections: dict[str, list[tuple[str, str, str, str]]] = {}
+    current = None
+    path = fetch("analogy/questions-words.txt", cache)
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        if line.startswith(":"):
+            current = line[1:].strip()
+            sections[current] = []
+            continue
+        words = line.lower().split()
+        if current is None or len(words) != 4:
+            raise ValueError(f"{path}:{lineno}: expected 4 words after a ': section' line, "
+                             f"got {line!r}")
+        sections[current].append(tuple(words))
+    return sections

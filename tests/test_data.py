@@ -224,3 +224,14 @@ def test_glove_file_is_derived_from_the_official_zip(tmp_path, monkeypatch):
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_analogy_questions_by_section():
+    sections = data.load_analogy_questions()
+    assert len(sections) == 14
+    assert sum(len(q) for q in sections.values()) == 19544
+    assert list(sections)[0] == "capital-common-countries"
+    assert sections["capital-common-countries"][0] == ("athens", "greece", "baghdad", "iraq")
+    assert sum(not s.startswith("gram") for s in sections) == 5
+    assert all(len(q) == 4 and all(w == w.lower() for w in q)
+               for qs in sections.values() for q in qs)
