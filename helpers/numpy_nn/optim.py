@@ -47,13 +47,22 @@ def _check(w, dw, config, defaults: dict) -> dict:
                          f"this rule knows {sorted(defaults)}")
     config = {**defaults, **config}
     for key in ("lr", "momentum", "weight_decay", "eps", "alpha", "lr_decay", "dampening"):
-        if key in config and (not np.isscalar(config[key]) or config[key] < 0):
+        if key in config and (not _is_number(config[key]) or config[key] < 0):
             raise ValueError(f"config[{key!r}] must be a number >= 0, got {config[key]!r}")
     if "betas" in config:
         b = config["betas"]
-        if not (isinstance(b, tuple | list) and len(b) == 2 and all(0 <= x < 1 for x in b)):
+        if not (isinstance(b, tuple | list) and len(b) == 2
+                and all(_is_number(x) and 0 <= x < 1 for x in b)):
             raise ValueError(f"config['betas'] must be a pair (beta1, beta2) in [0, 1), got {b!r}")
+    if config.get("nesterov") and (config["momentum"] <= 0 or config["dampening"] != 0):
+        raise ValueError("nesterov=True needs momentum > 0 and dampening 0 (as torch.optim.SGD), "
+                         f"got momentum={config['momentum']!r}, dampening={config['dampening']!r}")
     return config
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, int | float | np.integer | np.floating) and not isinstance(x, bool) \
+        and bool(np.isfinite(x))
 
 
 def _state(config, key, like):
