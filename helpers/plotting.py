@@ -151,3 +151,47 @@ def show_images(images, labels=None, n_cols: int = 10, cmap="gray_r", size: floa
     if title:
         fig.suptitle(title)
     return fig
+
+
+def plot_history(history: dict, axes=None, smooth: float = 0.9, title=None, label=None,
+                 color=None):
+    """The curves of a ``Solver.history`` (or ``torch_nn.fit``'s history): left, the loss of
+    every step (light) and its bias-corrected exponentially weighted average with
+    ``smooth`` = beta (dark); right, the accuracy of every epoch (training and validation).
+    Returns the figure. ``axes``: two axes to draw into (several histories in one figure,
+    each with its ``label`` and ``color``)."""
+    loss = np.asarray(history.get("loss", history.get("step_loss", [])), dtype=float)
+    if loss.size == 0:
+        raise ValueError("history has no 'loss' (per step) to plot")
+    if not 0 <= smooth < 1:
+        raise ValueError(f"smooth must be in [0, 1), got {smooth!r}")
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+    fig = axes[0].figure
+    ax1, ax2 = axes
+    color = color or CLASS_COLORS[0]
+    avg, ewa = 0.0, np.empty_like(loss)
+    for t, v in enumerate(loss):
+        avg = smooth * avg + (1 - smooth) * v
+        ewa[t] = avg / (1 - smooth ** (t + 1))
+    steps = np.arange(len(loss))
+    ax1.plot(steps, loss, color=color, alpha=0.25, lw=0.8)
+    ax1.plot(steps, ewa, color=color, lw=1.8, label=label or "training loss (smoothed)")
+    ax1.set_xlabel("step (update)")
+    ax1.set_ylabel("loss")
+    ax1.legend(fontsize=8)
+    epochs = np.arange(1, len(history.get("train_acc", [])) + 1)
+    if len(epochs):
+        ax2.plot(epochs, history["train_acc"], color=color, ls="--", marker="o", ms=3,
+                 label=f"{label + ': ' if label else ''}training")
+    val = history.get("val_acc", [])
+    if len(val):
+        ax2.plot(np.arange(1, len(val) + 1), val, color=color, marker="s", ms=3,
+                 label=f"{label + ': ' if label else ''}validation")
+    ax2.set_xlabel("epoch")
+    ax2.set_ylabel("accuracy")
+    if len(epochs) or len(val):
+        ax2.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return fig

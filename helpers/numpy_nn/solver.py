@@ -202,3 +202,72 @@ class Solver:
     def restore_best(self):
         """Put the parameters that were best on validation back into the model."""
         self.model.params.update(copy.deepcopy(self.best_params))
+
+    def plot_history(self, **kwargs):
+        """The training curves of ``history`` (``helpers.plotting.plot_history``)."""
+        from helpers.plotting import plot_history
+
+        return plot_history(self.history, **kwargs)
+
+
+class SnapshotEnsemble:
+    """A ``Solver`` callback that keeps copies of the parameters (snapshots) and averages
+    the predictions of all of them (a snapshot ensemble: one training run, many models).
+
+    ``every``: take a snapshot at the end of epochs every, 2 every, 3 every ... (counting
+    from 1), e.g. where SGDR cycles end; ``start``: no snapshot before this epoch;
+    ``max_snapshots``: keep only the most recent ones.
+
+        ens = SnapshotEnsemble(every=5)
+        Solver(model, data, schedule=sgdr(0.1, period=5 * iters_per_epoch), callbacks=[ens],
+               epochs=20).train()
+        ens.predict(model, X_test)        # (N,) labels, averaged over 4 snapshots
+
+    ``snapshots``: list of parameter dicts; ``epochs``: the epoch of each.
+    """
+
+    def __init__(self, every=1, start=1, max_snapshots=None):
+        check_positive_int("every", every)
+        check_positive_int("start", start)
+        if max_snapshots is not None:
+            check_positive_int("max_snapshots", max_snapshots)
+        self.every, self.start, self.max_snapshots = int(every), int(start), max_snapshots
+        self.snapshots, self.epochs = [], []
+
+    def __call__(self, solver):
+        e = solver.epoch
+        if e >= self.start and e % self.every == 0:
+            self.add(solver.model.params, e)
+
+    def add(self, params, epoch=None):
+        """Store a copy of ``params`` (a dict name -> array)."""
+        self.snapshots.append(copy.deepcopy(params))
+        self.epochs.append(epoch)
+        if self.max_snapshots is not None and len(self.snapshots) > self.max_snapshots:
+            self.snapshots.pop(0)
+            self.epochs.pop(0)
+
+    def predict_proba(self, model, X, last=None):
+        """Class probabilities averaged over the snapshots (the ``last`` ones if given):
+        (N, C). ``model`` must have ``predict_proba``; its parameters are restored after."""
+        if not self.snapshots:
+            raise ValueError("the ensemble has no snapshots yet: train with it as a callback")
+        if not hasattr(model, "predict_proba"):
+            raise TypeError(f"model must have predict_proba(X), got {type(model).__name__}")
+        chosen = self.snapshots if last is None else self.snapshots[-int(last):]
+        saved = model.params
+        try:
+            total = None
+            for snap in chosen:
+                model.params = snap
+                p = np.asarray(model.predict_proba(X), dtype=float)
+                total = p if total is None else total + p
+        finally:
+            model.params = saved
+        return total / len(chosen)
+
+    def predict(self, model, X, last=None):
+        """(N,) labels: argmax of the averaged probabilities (a 0/1 threshold for a
+        sigmoid output)."""
+        p = self.predict_proba(model, X, last)
+        return p.argmax(axis=1) if p.ndim == 2 else (p > 0.5).astype(np.int64)
