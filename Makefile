@@ -54,3 +54,13 @@ grade: $(STAMP)
 
 clean:
 	rm -rf $(VENV) release nbgrader_course .pytest_cache
+
+# The word2vec reference of notebook 17: gensim 4.3.3 needs NumPy < 2, so it gets its own venv.
+GENSIM_VENV := .venv-gensim
+GENSIM_PINS := gensim==4.3.3 numpy==1.26.4 scipy==1.13.1 smart_open==7.1.0 wrapt==1.17.2 \
+	tqdm==4.70.1 pooch==1.9.0 requests==2.34.2
+.PHONY: bench-word2vec
+bench-word2vec:
+	test -x $(GENSIM_VENV)/bin/python || $(PYTHON) -m venv $(GENSIM_VENV)
+	$(GENSIM_VENV)/bin/python -m pip install --quiet --only-binary=:all: $(GENSIM_PINS)
+	$(GENSIM_VENV)/bin/python bench/word2vec_gensim.py $(BENCH_ARGS)
