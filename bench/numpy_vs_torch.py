@@ -28,13 +28,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from helpers.numpy_nn import MLP  # noqa: E402
-
-ARCH = [
-    {"input_dim": 784, "output_dim": 500, "activation": "relu"},
-    {"input_dim": 500, "output_dim": 150, "activation": "relu"},
-    {"input_dim": 150, "output_dim": 10, "activation": "softmax"},
-]
+from helpers.numpy_nn.model import MLP, MNIST_ARCHITECTURE  # noqa: E402
 
 
 def blas_threads():
@@ -78,7 +72,7 @@ def main():
     X = rng.standard_normal((args.batch, 784)).astype(np.float32)
     y = rng.integers(0, 10, args.batch)
 
-    model = MLP(ARCH, init="he", seed=0, dtype=np.float32)
+    model = MLP(MNIST_ARCHITECTURE, init="he", seed=0, dtype=np.float32)
 
     def numpy_step():
         model.loss(X, y)

@@ -34,8 +34,8 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 
-from helpers.playground import DOMAIN, Playground, PlaygroundState  # noqa: E402
 from helpers.results import machine_description  # noqa: E402
+from helpers.widgets.playground import DOMAIN, Playground, PlaygroundState  # noqa: E402
 
 
 def rate(fn, seconds=args.seconds):

@@ -7,12 +7,12 @@ always give the same arrays.
 
 import numpy as np
 
+from helpers.numpy_nn._shapes import check_int_at_least, check_nonnegative
+
 
 def _check(n: int, noise: float) -> None:
-    if not isinstance(n, int | np.integer) or n < 2:
-        raise ValueError(f"n must be an integer >= 2, got {n!r}")
-    if noise < 0:
-        raise ValueError(f"noise must be >= 0, got {noise!r}")
+    check_int_at_least("n", n, 2)
+    check_nonnegative("noise", noise)
 
 
 def _shuffle(X, y, rng):
@@ -67,8 +67,7 @@ def make_xor(n: int = 200, noise: float = 0.1, seed: int = 0):
 def make_blobs(n: int = 200, noise: float = 0.5, seed: int = 0, n_classes: int = 2):
     """Gaussian clusters (std ``noise``) around centres evenly spaced on a circle of radius 2."""
     _check(n, noise)
-    if n_classes < 2:
-        raise ValueError(f"n_classes must be >= 2, got {n_classes!r}")
+    check_int_at_least("n_classes", n_classes, 2)
     rng = np.random.default_rng(seed)
     y = np.arange(n) % n_classes
     angles = 2 * np.pi * np.arange(n_classes) / n_classes
@@ -80,8 +79,7 @@ def make_blobs(n: int = 200, noise: float = 0.5, seed: int = 0, n_classes: int =
 def make_spiral(n: int = 300, noise: float = 0.2, seed: int = 0, n_classes: int = 3):
     """``n_classes`` interleaved spiral arms (the classic CS231n toy problem)."""
     _check(n, noise)
-    if n_classes < 2:
-        raise ValueError(f"n_classes must be >= 2, got {n_classes!r}")
+    check_int_at_least("n_classes", n_classes, 2)
     rng = np.random.default_rng(seed)
     y = np.arange(n) % n_classes
     # Position along the arm in [0, 1), evenly spread within each class.

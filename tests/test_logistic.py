@@ -1,11 +1,11 @@
-"""Unit tests of helpers.logistic (notebook 01) and its widget logic (no browser)."""
+"""Unit tests of helpers.numpy_nn.logistic (notebook 01) and its widget logic (no browser)."""
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from helpers.logistic import (
+from helpers.numpy_nn.logistic import (
     accuracy,
     bce_loss,
     bce_with_logits,
@@ -108,7 +108,7 @@ def test_gradient_matches_centred_differences(problem):
 # ---------------------------------------------------------------------------- training
 def test_trainer_reduces_loss_and_separates_blobs():
     X, y = make_blobs(200, noise=0.8, seed=1)
-    w, b, hist = train_logistic_regression(X, y, lr=0.5, n_iters=200)
+    w, b, hist = train_logistic_regression(X, y, lr=0.5, steps=200)
     assert hist["loss"][0] == pytest.approx(np.log(2))  # zeros: a = 0.5 everywhere
     assert hist["loss"][-1] < 0.5 * hist["loss"][0]
     assert np.all(np.diff(hist["loss"]) <= 1e-12)  # small enough lr: monotone on a convex loss
@@ -119,7 +119,7 @@ def test_trainer_reduces_loss_and_separates_blobs():
 
 def test_trainer_records_validation_every_k():
     X, y = make_blobs(100, noise=0.8, seed=2)
-    _, _, hist = train_logistic_regression(X[:80], y[:80], lr=0.1, n_iters=50, X_val=X[80:],
+    _, _, hist = train_logistic_regression(X[:80], y[:80], lr=0.1, steps=50, X_val=X[80:],
                                            y_val=y[80:], eval_every=10)
     assert hist["iteration"] == [0, 10, 20, 30, 40, 50]
     assert len(hist["val_loss"]) == len(hist["val_accuracy"]) == 6
@@ -129,7 +129,7 @@ def test_trainer_does_not_modify_inputs():
     X, y = make_blobs(50, seed=3)
     w0 = np.array([0.5, -0.5])
     X_copy, w_copy = X.copy(), w0.copy()
-    train_logistic_regression(X, y, lr=0.1, n_iters=5, w0=w0)
+    train_logistic_regression(X, y, lr=0.1, steps=5, w0=w0)
     assert np.array_equal(X, X_copy) and np.array_equal(w0, w_copy)
 
 
@@ -163,7 +163,7 @@ def test_shape_errors_say_looks_transposed():
     with pytest.raises(ValueError, match="looks transposed"):  # X given as (D, N)
         logistic_gradients(X.T, np.zeros(10), np.zeros(3), 0.0)
     with pytest.raises(ValueError, match="looks transposed"):
-        train_logistic_regression(X.T, np.zeros(10), n_iters=1)
+        train_logistic_regression(X.T, np.zeros(10), steps=1)
 
 
 def test_trainer_rejects_bad_labels_and_settings():
@@ -180,13 +180,13 @@ def test_trainer_rejects_bad_labels_and_settings():
 def test_widget_readout_and_png_change_with_lr_and_iterations():
     from helpers.widgets.logreg import LogRegExplorer
 
-    ex = LogRegExplorer("blobs", lr=0.01, n_iters=20)
+    ex = LogRegExplorer("blobs", lr=0.01, steps=20)
     text0, png0 = ex.readout_text(), ex.figure_png()
     assert png0.startswith(b"\x89PNG") and "iterations 20" in text0
     ex.set(lr=1.0)
     text1, png1 = ex.readout_text(), ex.figure_png()
     assert text1 != text0 and png1 != png0 and ex.loss < 0.9 * ex.result["history"]["loss"][0]
-    ex.set(n_iters=200)
+    ex.set(steps=200)
     text2, png2 = ex.readout_text(), ex.figure_png()
     assert "iterations 200" in text2 and text2 != text1 and png2 != png1
     ex.set(dataset="moons")
@@ -204,7 +204,7 @@ def test_widget_ui_builds_and_updates():
     pytest.importorskip("ipywidgets")
     from helpers.widgets.logreg import show_logreg_explorer
 
-    ui = show_logreg_explorer(n_iters=10)
+    ui = show_logreg_explorer(steps=10)
     controls, text, image = ui.children
     before = (text.value, image.value)
     controls.children[1].value = 0.5  # the learning-rate slider
@@ -218,7 +218,7 @@ def test_widget_top_learning_rate_behaves_as_notebook_01_says():
     from helpers.widgets.logreg import LogRegExplorer
 
     top = 10 ** 1.5
-    loss = np.asarray(LogRegExplorer("blobs", lr=top, n_iters=100).result["history"]["loss"])
+    loss = np.asarray(LogRegExplorer("blobs", lr=top, steps=100).result["history"]["loss"])
     assert loss[1] > loss[0] and loss[-1] < 0.5 * loss[0]
-    loss = np.asarray(LogRegExplorer("moons", lr=top, n_iters=500).result["history"]["loss"])
+    loss = np.asarray(LogRegExplorer("moons", lr=top, steps=500).result["history"]["loss"])
     assert np.ptp(loss[-50:]) > 0.05

@@ -12,11 +12,6 @@ SMALL = [
     {"input_dim": 7, "output_dim": 6, "activation": "relu"},
     {"input_dim": 6, "output_dim": 3, "activation": "softmax"},
 ]
-SEED_004 = [
-    {"input_dim": 784, "output_dim": 500, "activation": "relu"},
-    {"input_dim": 500, "output_dim": 150, "activation": "relu"},
-    {"input_dim": 150, "output_dim": 10, "activation": "softmax"},
-]
 
 
 def data(seed, n=4, d=5, c=3):
@@ -112,7 +107,7 @@ def test_mlp_matches_torch(seed):
 
 
 def test_mlp_params_shape_table_and_predictions():
-    model = nn.MLP(SEED_004, seed=0)
+    model = nn.MLP(nn.MNIST_ARCHITECTURE, seed=0)
     assert list(model.params) == ["W1", "b1", "W2", "b2", "W3", "b3"]
     assert model.params["W2"].shape == (500, 150) and model.params["b3"].shape == (10,)
     table = dict(model.shape_table(128))

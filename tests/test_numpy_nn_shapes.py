@@ -323,8 +323,9 @@ def test_sgd_step_bad_inputs():
     grads["W1"] = grads["W1"].T
     raises(
         lambda: nn.sgd_step(model.params, grads, 0.1),
-        "grads['W1'] must have shape (3, 5)",
+        "grads['W1'] must have the shape of params['W1'], (3, 5)",
         "got (5, 3)",
+        "looks transposed",
     )
     del grads["b2"]
     raises(lambda: nn.sgd_step(model.params, grads, 0.1), "grads is missing", "b2")
@@ -375,3 +376,40 @@ def test_every_public_function_is_covered_here():
     public = [n for n in nn.__all__ if callable(getattr(nn, n)) and n != "GradCheckResult"]
     missing = [name for name in public if not re.search(rf"\bnn\.{name}\b", source)]
     assert not missing, missing
+
+
+# --------------------------------------------------------------------------- layers, optim, solver
+def test_affine_bad_inputs():
+    raises(lambda: nn.affine_forward(np.zeros(3), W, B), "x must have shape (N, D)",
+           "reshape(1, -1)")
+    raises(lambda: nn.affine_forward(np.zeros((4, 1, 3)), W.T, B), "W must have shape (D, M)",
+           "looks transposed")
+    _, cache = nn.affine_forward(np.zeros((4, 1, 3)), W, B)
+    raises(lambda: nn.affine_backward(np.zeros((5, 4)), cache), "dout must have shape (N, M)",
+           "looks transposed")
+
+
+@pytest.mark.parametrize("update", [nn.sgd, nn.sgd_momentum, nn.adagrad, nn.rmsprop, nn.adam,
+                                    nn.adamw])
+def test_update_rules_bad_inputs(update):
+    raises(lambda: update(np.arange(3), np.ones(3)), "floating-point", exc=TypeError)
+    raises(lambda: update(W, W.T), "dw must have", "looks transposed")
+    raises(lambda: update(W, np.full_like(W, np.nan)), "NaN or inf")
+    raises(lambda: update(W, W, {"lr": -1.0}), "config['lr'] must be a number >= 0")
+    raises(lambda: update(W, W, {"learning_rate": 0.1}), "unknown keys ['learning_rate']")
+
+
+def test_get_update_rule_bad_inputs():
+    assert nn.get_update_rule("adam") is nn.adam
+    raises(lambda: nn.get_update_rule("adamm"), "unknown update rule 'adamm'", "adam, adamw")
+
+
+def test_solver_bad_inputs():
+    model = nn.MLP(ARCH)
+    data = {"X_train": X, "y_train": Y}
+    raises(lambda: nn.Solver(object(), data), "params", exc=TypeError)
+    raises(lambda: nn.Solver(model, {"X": X}), "X_train, y_train")
+    raises(lambda: nn.Solver(model, {"X_train": X, "y_train": Y[:3]}), "same number of samples")
+    raises(lambda: nn.Solver(model, data, batch_size=0), "batch_size must be a positive integer")
+    raises(lambda: nn.Solver(model, data, epochs=-1), "epochs must be an integer >= 0")
+    raises(lambda: nn.Solver(model, data, update_rule="adamm"), "unknown update rule")

@@ -1,11 +1,11 @@
-"""The Playground's model step, state and rendering, tested without a browser."""
+"""The Playground (helpers.widgets.playground): model step, state and rendering, no browser."""
 
 import io
 
 import numpy as np
 import pytest
 
-from helpers.playground import (
+from helpers.widgets.playground import (
     ACTIVATIONS,
     DATASETS,
     DOMAIN,
@@ -13,13 +13,13 @@ from helpers.playground import (
     Playground,
     PlaygroundState,
     build_model,
-    encode_png,
     feature_matrix,
     make_playground_data,
     penalty,
     run_headless,
     train_step,
 )
+from helpers.widgets.playground.raster import encode_png
 
 
 def _weights(model):
@@ -59,7 +59,7 @@ def test_features_transform_correctly():
 
 
 def test_loss_decreases_on_an_easy_set():
-    pg = Playground(PlaygroundState(dataset="gaussian", noise=0.0, learning_rate=0.03))
+    pg = Playground(PlaygroundState(dataset="gaussian", noise=0.0, lr=0.03))
     pg.step(30)
     tr = pg.state.train_loss
     assert len(tr) == 31
@@ -68,27 +68,27 @@ def test_loss_decreases_on_an_easy_set():
 
 
 def test_zero_hidden_layers_is_logistic_regression():
-    pg = Playground(PlaygroundState(dataset="gaussian", hidden=[], learning_rate=0.03))
+    pg = Playground(PlaygroundState(dataset="gaussian", hidden=[], lr=0.03))
     assert sorted(pg.model.params) == ["W1", "b1"] and pg.model.params["W1"].shape == (2, 1)
     pg.step(20)
     assert pg.metrics()["test_acc"] > 0.95
     # A linear boundary cannot solve XOR ... unless the product feature is an input.
-    xor = run_headless(PlaygroundState(dataset="xor", hidden=[], learning_rate=0.03), 40)
+    xor = run_headless(PlaygroundState(dataset="xor", hidden=[], lr=0.03), 40)
     assert xor.metrics()["test_acc"] < 0.75
     xor2 = run_headless(PlaygroundState(dataset="xor", hidden=[], features=["x1", "x2", "x1*x2"],
-                                        learning_rate=0.03), 40)
+                                        lr=0.03), 40)
     assert xor2.metrics()["test_acc"] > 0.9
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_every_activation_trains(activation):
     pg = run_headless(PlaygroundState(dataset="circle", hidden=[6, 3], activation=activation,
-                                      learning_rate=0.01, batch_size=5), 5)
+                                      lr=0.01, batch_size=5), 5)
     assert np.all(np.isfinite(pg.state.train_loss))
     assert pg.state.train_loss[-1] < pg.state.train_loss[0] or activation == "linear"
 
 
-def test_l2_adds_reg_rate_times_w_and_l1_adds_reg_rate_times_sign():
+def test_l2_adds_strength_times_w_and_l1_adds_strength_times_sign():
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(16, 3)), rng.integers(0, 2, 16)
     lr, r = 0.1, 0.05
@@ -125,9 +125,9 @@ def test_penalty_gradients_match_finite_differences():
 
 
 def test_l1_makes_weights_exactly_zero_and_l2_only_shrinks_them():
-    cfg = dict(dataset="gaussian", features=list(FEATURES), hidden=[8], learning_rate=0.03)
-    l1 = run_headless(PlaygroundState(**cfg, regularization="L1", reg_rate=0.01), 60)
-    l2 = run_headless(PlaygroundState(**cfg, regularization="L2", reg_rate=0.01), 60)
+    cfg = dict(dataset="gaussian", features=list(FEATURES), hidden=[8], lr=0.03)
+    l1 = run_headless(PlaygroundState(**cfg, regularization="L1", reg_strength=0.01), 60)
+    l2 = run_headless(PlaygroundState(**cfg, regularization="L2", reg_strength=0.01), 60)
     none = run_headless(PlaygroundState(**cfg), 60)
     zeros = {name: int(np.sum(pg.model.params["W1"] == 0)) for name, pg in
              (("l1", l1), ("l2", l2), ("none", none))}
@@ -138,7 +138,7 @@ def test_l1_makes_weights_exactly_zero_and_l2_only_shrinks_them():
 def test_json_round_trip_is_equal_and_training_continues_identically():
     pg = Playground(PlaygroundState(dataset="spiral", noise=0.1, hidden=[5, 3],
                                     features=["x1", "x2", "sin_x1"], regularization="L2",
-                                    reg_rate=0.001, batch_size=7, init_seed=4, show_test=True))
+                                    reg_strength=0.001, batch_size=7, init_seed=4, show_test=True))
     pg.step(3)
     text = pg.to_json()
     state = PlaygroundState.from_json(text)
@@ -180,7 +180,7 @@ def test_deterministic_with_seed():
 def test_update_resets_on_data_or_shape_changes_only():
     pg = Playground()
     pg.step(2)
-    pg.update(learning_rate=0.1, regularization="L2", reg_rate=0.01, batch_size=5)
+    pg.update(lr=0.1, regularization="L2", reg_strength=0.01, batch_size=5)
     assert pg.state.epoch == 2
     pg.update(hidden=[3])
     assert pg.state.epoch == 0 and pg.model.params["W1"].shape == (2, 3)
@@ -229,9 +229,9 @@ def _find(widget, cls, pred=lambda w: True):
 def test_widget_controls_drive_the_playground():
     import ipywidgets as W
 
-    from helpers.playground import playground_widget
+    from helpers.widgets.playground import show_playground
 
-    ui, pg = playground_widget()
+    ui, pg = show_playground()
     (img,) = _find(ui, W.Image)
     readout = _find(ui, W.HTML, lambda w: "nn-readout" in w._dom_classes)[0]
     assert "nn-figure" in img._dom_classes

@@ -8,11 +8,11 @@ from helpers.numpy_nn import hinge_loss, l2_penalty, softmax_cross_entropy
 from helpers.widgets.linear_classifier import (
     DEFAULT_W,
     LinearClassifierDemo,
-    linear_classifier_widget,
     per_example_loss,
+    show_linear_classifier,
 )
 
-# Seed 003's table (the CS231n demo at its starting parameters): per-example softmax losses.
+# The CS231n demo's table at its starting parameters: per-example softmax losses.
 SEED_LOSSES = [0.56, 1.04, 0.11, 1.96, 4.06, 1.68, 1.72, 2.40, 3.00]
 
 
@@ -30,7 +30,7 @@ def test_reproduces_seed_table():
 
 @pytest.mark.parametrize("loss_type", ["softmax", "svm"])
 def test_losses_match_library_and_torch(loss_type):
-    demo = LinearClassifierDemo(reg=0.3, loss_type=loss_type)
+    demo = LinearClassifierDemo(l2=0.3, loss_type=loss_type)
     demo.randomise()
     data, reg, dW, db = demo.loss()
     s = demo.scores()
@@ -62,7 +62,7 @@ def test_per_example_softmax_survives_large_scores():
 
 @pytest.mark.parametrize("loss_type", ["softmax", "svm"])
 def test_training_lowers_loss_and_separates(loss_type):
-    demo = LinearClassifierDemo(loss_type=loss_type, step_size=0.1, reg=0.01)
+    demo = LinearClassifierDemo(loss_type=loss_type, lr=0.1, l2=0.01)
     before = demo.loss_table().total_loss
     one = demo.step()
     assert one < before
@@ -94,7 +94,7 @@ def test_render_and_widget():
     html = demo.loss_table().to_html()
     assert "total loss" in html and html.count("<tr>") == 10
     assert "<th>s0</th>" in html and "<th>s3</th>" not in html  # classes are numbered 0, 1, 2
-    ui = linear_classifier_widget(demo)
+    ui = show_linear_classifier(demo)
     controls, img = ui.children[0].children
     loss_dd, step_sl, reg_sl, row1, _ = controls.children
     readout = ui.children[1]
@@ -107,4 +107,4 @@ def test_render_and_widget():
     assert demo.loss_type == "svm" and demo.steps == 100 and readout.value != text_softmax
     reg_sl.value = 0.5
     step_sl.value = 0.01
-    assert demo.reg == 0.5 and demo.step_size == pytest.approx(0.01)
+    assert demo.l2 == 0.5 and demo.lr == pytest.approx(0.01)

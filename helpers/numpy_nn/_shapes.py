@@ -1,6 +1,6 @@
 """Shape checks shared by every public function of ``helpers.numpy_nn``.
 
-"The most common error is a shape mismatch" (seed 002), so every function checks its inputs
+A shape mismatch is the most common error in this kind of code, so every function checks its inputs
 before computing anything and says, in the error, which argument is wrong, what shape it
 should have in symbols (``(N, D)``), what it got, and whether it looks transposed.
 
@@ -14,6 +14,11 @@ from __future__ import annotations
 import numpy as np
 
 Spec = tuple[str, ...]
+
+
+class NonFiniteError(ValueError, FloatingPointError):
+    """An input holds NaN or inf. A ``ValueError`` (bad input) and a ``FloatingPointError``
+    (what a training loop catches when a network diverges and its scores overflow)."""
 
 
 def fmt_spec(spec: Spec) -> str:
@@ -143,3 +148,54 @@ def check_choice(name: str, value, choices) -> None:
     """Raise ``ValueError`` listing the valid names unless ``value`` is one of ``choices``."""
     if value not in choices:
         raise ValueError(f"unknown {name} {value!r}; valid: {', '.join(sorted(choices))}")
+
+
+def check_finite(name: str, a, hint: str = "") -> None:
+    """Raise ``NonFiniteError`` if the array ``a`` holds NaN or inf (says how many and where)."""
+    a = np.asarray(a)
+    if a.dtype.kind not in "fc" or a.size == 0:
+        return
+    bad = ~np.isfinite(a)
+    if bad.any():
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise NonFiniteError(
+            f"{name} contains {int(bad.sum())} NaN or inf value(s) (first at index {first}, "
+            f"{a[first]}){hint or ': an overflow upstream, log(0), 0/0 or a learning rate too large?'}"
+        )
+
+
+def check_nonempty(name: str, a, axis: int = 0, what: str = "N") -> None:
+    """Raise ``ValueError`` if ``a`` has no entries along ``axis`` (an empty batch or class axis)."""
+    if a.shape[axis] == 0:
+        raise ValueError(f"{name} is empty along axis {axis} ({what} = 0), got shape {a.shape}: "
+                         "a mean over no samples (or a softmax over no classes) is undefined")
+
+
+def check_nonnegative(name: str, value) -> float:
+    """Raise ``ValueError`` unless ``value`` is a finite real number >= 0; return it as float."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating) \
+            and not (isinstance(value, np.ndarray) and value.ndim == 0):
+        raise TypeError(f"{name} must be a number >= 0, got {type(value).__name__}")
+    if not (np.isfinite(value) and value >= 0):
+        raise ValueError(f"{name} must be >= 0 (a finite number), got {value!r}")
+    return float(value)
+
+
+def check_int_at_least(name: str, value, low: int) -> int:
+    """Raise ``ValueError`` unless ``value`` is an integer >= ``low``; return it as int."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+def as_float_array(name: str, a) -> np.ndarray:
+    """``a`` as a floating-point array (ints and bools become float64, float32 stays).
+
+    Raises ``TypeError`` for a torch tensor (saying to call ``.numpy()``) or non-numbers.
+    """
+    if hasattr(a, "detach"):  # a torch tensor: say what to do rather than fail obscurely
+        raise TypeError(f"{name} must be a NumPy array, got a torch tensor (use {name}.numpy())")
+    a = np.asarray(a)
+    if a.dtype == object or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
+        raise TypeError(f"{name} must hold numbers, got dtype {a.dtype}")
+    return a.astype(np.result_type(a.dtype, np.float32), copy=False)

@@ -1,4 +1,4 @@
-"""An L-layer perceptron driven by an architecture list (seed 004's ``NN_ARCHITECTURE``).
+"""An L-layer perceptron driven by an architecture list (one dict per layer).
 
 Layer l (1-based) computes Z_l = A_{l-1} @ W_l + b_l and A_l = g_l(Z_l), with A_0 = X: (N, D).
 The last layer's activation picks the loss: "softmax" (softmax cross-entropy, y: (N,) ints),
@@ -13,7 +13,9 @@ import numpy as np
 from helpers.numpy_nn._shapes import (
     check_array,
     check_choice,
+    check_finite,
     check_labels,
+    check_nonnegative,
     check_positive_int,
     check_shapes,
 )
@@ -34,6 +36,14 @@ from helpers.numpy_nn.losses import (
 )
 
 OUTPUT_ACTIVATIONS = ("softmax", "sigmoid", "linear", "identity")
+
+#: The classic from-scratch MNIST network, 784-500-150-10 with ReLU (notebook 04, the
+#: benchmarks and the tests all use this one list).
+MNIST_ARCHITECTURE = [
+    {"input_dim": 784, "output_dim": 500, "activation": "relu"},
+    {"input_dim": 500, "output_dim": 150, "activation": "relu"},
+    {"input_dim": 150, "output_dim": 10, "activation": "softmax"},
+]
 
 
 def _validate_architecture(architecture):
@@ -69,6 +79,7 @@ class MLP:
     def __init__(self, architecture, init="he", l2=0.0, seed=0, dtype=np.float64):
         _validate_architecture(architecture)
         check_choice("init method", init, INIT_METHODS)
+        l2 = check_nonnegative("l2 (the regularisation strength)", l2)
         self.architecture = [dict(layer) for layer in architecture]
         self.output = self.architecture[-1].get("activation", "linear")
         self.l2, self.dtype = l2, np.dtype(dtype)
@@ -88,6 +99,7 @@ class MLP:
             ("X", X, ("N", "D")),
             known={"D": (self.architecture[0]["input_dim"], "layer 1 input_dim")},
         )
+        check_finite("X", X, ": the inputs must be finite numbers")
         return X.astype(self.dtype, copy=False)  # a float64 X must not upcast float32 weights
 
     def forward(self, X):
@@ -166,13 +178,3 @@ class MLP:
             rows += [(f"W{i}", (d, m)), (f"b{i}", (m,)), (f"Z{i}", (N, m)), (f"A{i}", (N, m))]
         return rows
 
-
-def sgd_step(params, grads, lr):
-    """Plain gradient descent, in place: p -= lr * grads[name] for every parameter."""
-    missing = set(params) - set(grads)
-    if missing:
-        raise ValueError(f"grads is missing {sorted(missing)}")
-    for name, p in params.items():
-        if grads[name].shape != p.shape:
-            raise ValueError(f"grads[{name!r}] must have shape {p.shape}, got {grads[name].shape}")
-        p -= lr * grads[name]

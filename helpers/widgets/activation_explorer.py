@@ -7,7 +7,7 @@ initialiser and a depth, call ``compute()`` for the numbers, ``figure()`` for th
 it (the depth slider recomputes on release, ``continuous_update=False``).
 
 The gradient flow is measured on a fixed batch of N(0, 1) inputs with random labels: an MLP
-with ``depth`` weight layers of ``width`` units (``helpers.deep_nets``), one forward and
+with ``depth`` weight layers of ``width`` units (``helpers.probes``), one forward and
 backward pass, and ||dW_l|| for every layer l = 1 (next to the input) ... L (output).
 """
 
@@ -18,9 +18,9 @@ import html
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers.deep_nets import build_mlp, deep_architecture, layer_statistics
-from helpers.numpy_nn import ACTIVATIONS
+from helpers.numpy_nn.activations import ACTIVATIONS
 from helpers.plotting import CLASS_COLORS
+from helpers.probes import build_mlp, deep_architecture, layer_statistics
 from helpers.widgets._base import fig_to_png
 
 EXPLORER_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "swish", "gelu")

@@ -1,19 +1,20 @@
-"""The interactive linear-classifier demo of notebook 02 (after the CS231n demo, seed 003).
+"""The interactive linear-classifier demo of notebook 02 (after the CS231n demo).
 
 Three classes in the plane, a linear score function ``s = x W + b`` with ``W: (2, 3)`` and
 ``b: (3,)`` (rows are samples, so column k of W holds class k's weights), a softmax
 (cross-entropy) or multiclass SVM (Weston-Watkins) loss, L2 regularisation, and plain
 gradient descent. The logic is the plain class ``LinearClassifierDemo`` (tested without a
-browser); ``linear_classifier_widget()`` only wires ipywidgets controls to it.
+browser); ``show_linear_classifier()`` only wires ipywidgets controls to it.
 
 Loss (the data loss averaged over the N points, plus the penalty on W, not on b):
 
-    L = (1/N) sum_i L_i + 0.5 * reg * sum(W**2)
+    L = (1/N) sum_i L_i + 0.5 * l2 * sum(W**2)
 
 softmax: L_i = -log p_{i, y_i} with p_i = softmax(s_i);
 SVM:     L_i = sum_{j != y_i} max(0, s_ij - s_{i y_i} + 1).
-The 0.5 makes the penalty's gradient reg * W, as in ``helpers.numpy_nn.l2_penalty``.
-(The CS231n demo prints its regularisation loss as reg * sum(W**2), without the 0.5.)
+Both per-example losses come from :mod:`helpers.numpy_nn.losses` (``reduction="none"``); the
+0.5 makes the penalty's gradient l2 * W, as in ``helpers.numpy_nn.losses.l2_penalty``.
+(The CS231n demo prints its regularisation loss as l2 * sum(W**2), without the 0.5.)
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from helpers.numpy_nn.losses import hinge_loss, l2_penalty, softmax_cross_entropy
 from helpers.widgets._base import figure_image, readout
 
-# The data table and starting parameters of the CS231n demo as seed 003 shows them:
+# The data table and starting parameters of the CS231n demo:
 # x[0], x[1], y. Starting parameters there are w_k = (w[k,0], w[k,1]), b[k]; our W is their
 # transpose (column k = class k).
 DEFAULT_X = np.array([[0.5, 0.4], [0.8, 0.3], [0.3, 0.8],
@@ -43,23 +45,11 @@ TABLE_COLUMNS = ("x1", "x2", "y", "s0", "s1", "s2", "loss")  # classes are 0, 1,
 def per_example_loss(scores, y, loss_type="softmax", delta=1.0):
     """Per-example losses ``(N,)`` and their gradient ``dL_i/ds`` ``(N, C)`` (not averaged)."""
     scores = np.asarray(scores, dtype=float)
-    n, c = scores.shape
-    rows = np.arange(n)
     if loss_type == "softmax":
-        shifted = scores - scores.max(axis=1, keepdims=True)
-        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        losses = -logp[rows, y]
-        dscores = np.exp(logp)
-        dscores[rows, y] -= 1.0
-    elif loss_type == "svm":
-        margins = np.maximum(0.0, scores - scores[rows, y][:, None] + delta)
-        margins[rows, y] = 0.0
-        losses = margins.sum(axis=1)
-        dscores = (margins > 0).astype(float)
-        dscores[rows, y] = -dscores.sum(axis=1)
-    else:
-        raise ValueError(f"loss_type must be one of {LOSS_TYPES}, got {loss_type!r}")
-    return losses, dscores
+        return softmax_cross_entropy(scores, y, reduction="none")
+    if loss_type == "svm":
+        return hinge_loss(scores, y, delta, reduction="none")
+    raise ValueError(f"loss_type must be one of {LOSS_TYPES}, got {loss_type!r}")
 
 
 @dataclass
@@ -92,13 +82,13 @@ class LinearClassifierDemo:
     """A 3-class linear classifier in 2-D trained by gradient descent, one step at a time.
 
     X: (N, 2) points, y: (N,) labels in {0, 1, 2}; W: (2, 3), b: (3,).
-    ``loss_type`` is "softmax" or "svm"; ``step_size`` the learning rate; ``reg`` the L2
+    ``loss_type`` is "softmax" or "svm"; ``lr`` the learning rate; ``l2`` the L2
     strength. ``step()`` takes gradient steps, ``loss_table()`` reports the losses,
     ``render_png()`` draws the plane.
     """
 
     def __init__(self, X=None, y=None, W=None, b=None, loss_type="softmax",
-                 step_size=0.1, reg=0.1, seed=0):
+                 lr=0.1, l2=0.1, seed=0):
         self.X = np.array(DEFAULT_X if X is None else X, dtype=float)
         self.y = np.array(DEFAULT_Y if y is None else y)
         if self.X.ndim != 2 or self.X.shape[1] != 2:
@@ -115,8 +105,8 @@ class LinearClassifierDemo:
         if self._b0.shape != (3,):
             raise ValueError(f"b must have shape (C,) = (3,), got {self._b0.shape}")
         self.loss_type = loss_type
-        self.step_size = float(step_size)
-        self.reg = float(reg)
+        self.lr = float(lr)
+        self.l2 = float(l2)
         self.rng = np.random.default_rng(seed)
         self.steps = 0
         self.reset()
@@ -155,17 +145,17 @@ class LinearClassifierDemo:
         n = self.X.shape[0]
         losses, dscores = per_example_loss(self.scores(), self.y, self.loss_type)
         dscores /= n
-        dW = self.X.T @ dscores + self.reg * self.W
+        reg_loss, (dW_reg,) = l2_penalty([self.W], self.l2)
+        dW = self.X.T @ dscores + dW_reg
         db = dscores.sum(axis=0)
-        reg_loss = 0.5 * self.reg * float(np.sum(self.W * self.W))
         return float(losses.mean()), reg_loss, dW, db
 
     def step(self, n_steps: int = 1) -> float:
         """Take ``n_steps`` gradient-descent steps; return the total loss afterwards."""
         for _ in range(int(n_steps)):
             _, _, dW, db = self.loss()
-            self.W -= self.step_size * dW
-            self.b -= self.step_size * db
+            self.W -= self.lr * dW
+            self.b -= self.lr * db
             self.steps += 1
         data, reg, _, _ = self.loss()
         return data + reg
@@ -242,18 +232,18 @@ class LinearClassifierDemo:
         return buf.getvalue()
 
 
-def linear_classifier_widget(demo: LinearClassifierDemo | None = None):
-    """The ipywidgets front end: loss type, step size, regularisation, three buttons."""
+def show_linear_classifier(demo: LinearClassifierDemo | None = None):
+    """The ipywidgets front end: loss type, learning rate, regularisation, four buttons."""
     import ipywidgets as W
 
     demo = demo or LinearClassifierDemo()
     loss_dd = W.Dropdown(options=[("softmax (cross-entropy)", "softmax"),
                                   ("multiclass SVM (hinge)", "svm")],
                          value=demo.loss_type, description="loss")
-    step_sl = W.FloatLogSlider(value=demo.step_size, base=10, min=-3, max=0.5, step=0.1,
+    step_sl = W.FloatLogSlider(value=demo.lr, base=10, min=-3, max=0.5, step=0.1,
                                description="step size", continuous_update=False,
                                readout_format=".3f")
-    reg_sl = W.FloatSlider(value=demo.reg, min=0.0, max=1.0, step=0.01,
+    reg_sl = W.FloatSlider(value=demo.l2, min=0.0, max=1.0, step=0.01,
                            description="reg λ", continuous_update=False)
     b_one = W.Button(description="single step")
     b_100 = W.Button(description="run 100 steps")
@@ -264,8 +254,8 @@ def linear_classifier_widget(demo: LinearClassifierDemo | None = None):
 
     def refresh(*_):
         demo.loss_type = loss_dd.value
-        demo.step_size = step_sl.value
-        demo.reg = reg_sl.value
+        demo.lr = step_sl.value
+        demo.l2 = reg_sl.value
         img.value = demo.render_png()
         wtxt = ", ".join(f"w{k}=({demo.W[0, k]:.2f}, {demo.W[1, k]:.2f}) b{k}={demo.b[k]:.2f}"
                          for k in range(3))

@@ -4,8 +4,8 @@ The logic is the plain class :class:`MLPTrainer` (testable without a browser): c
 dataset, hidden size, number of hidden layers, activation, learning rate and L2 strength,
 call :meth:`MLPTrainer.train`, then read :meth:`MLPTrainer.readout` (epoch, loss, training
 accuracy) and :meth:`MLPTrainer.figure_png` (decision boundary and loss curve as PNG bytes).
-The model is :class:`helpers.numpy_nn.MLP`, trained by full-batch gradient descent
-(:func:`helpers.numpy_nn.sgd_step`), so one epoch is one step. The loss recorded for an epoch
+The model is :class:`helpers.numpy_nn.model.MLP`, trained by full-batch gradient descent
+(``Solver.step`` of :mod:`helpers.numpy_nn.solver` with plain SGD), so one epoch is one step. The loss recorded for an epoch
 is computed *before* that epoch's update (it comes with the gradient), so the readout's loss
 is one step older than its accuracy, which is measured on the current weights.
 A run whose loss grows by more than six orders of magnitude (a learning rate that is too
@@ -23,7 +23,8 @@ import html
 
 import numpy as np
 
-from helpers.numpy_nn import MLP, sgd_step
+from helpers.numpy_nn.model import MLP
+from helpers.numpy_nn.solver import Solver
 from helpers.synthetic import make_circles, make_moons, make_spiral, make_xor
 
 #: name -> (generator, noise, number of classes)
@@ -113,6 +114,9 @@ class MLPTrainer:
         # He initialisation suits ReLU; Xavier suits tanh and sigmoid (notebook 06).
         init = "he" if act == "relu" else "xavier"
         self.model = MLP(arch, init=init, l2=s["l2"], seed=s["seed"])
+        self.solver = Solver(self.model, {"X_train": self.X, "y_train": self.y},
+                             update_rule="sgd", optim_config={"lr": s["lr"]},
+                             batch_size=len(self.y), progress=False)
         self.losses: list[float] = []
         self.diverged = False
 
@@ -128,17 +132,21 @@ class MLPTrainer:
         Training stops early if the loss stops being finite (learning rate too large).
         """
         epochs = self._settings["epochs"] if epochs is None else _integer("epochs", epochs, 1, 100_000)
-        lr = self._settings["lr"]
         for i in range(1, epochs + 1):
             if self.diverged:
                 break
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                loss, grads = self.model.loss(self.X, self.y)
-            if not np.isfinite(loss) or not all(np.isfinite(g).all() for g in grads.values()):
+            try:
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    loss = self.solver.step(self.X, self.y)
+            except FloatingPointError:  # the loss is no longer finite
                 self.diverged = True
                 break
-            sgd_step(self.model.params, grads, lr)
-            self.losses.append(float(loss))
+            except ValueError as err:  # ... or a gradient (the update rule refuses it)
+                if "NaN or inf" not in str(err):
+                    raise
+                self.diverged = True
+                break
+            self.losses.append(loss)
             if callback is not None and i % every == 0 and i != epochs:
                 callback(self)
         if callback is not None:

@@ -1,9 +1,9 @@
-"""helpers.deep_nets: deep MLPs, per-layer statistics, training with tracking."""
+"""helpers.probes: deep MLPs, per-layer statistics, training with tracking."""
 
 import numpy as np
 import pytest
 
-from helpers.deep_nets import (
+from helpers.probes import (
     build_mlp,
     dead_fraction,
     deep_architecture,

@@ -8,13 +8,18 @@ Rows are samples: ``X: (N, D)``, labels ``y: (N,)`` in {0, 1}, weights ``w: (D,)
     L = mean(-[y log a + (1 - y) log(1 - a)])
     dL/dz = (a - y) / N,   dw = X.T @ (a - y) / N,   db = mean(a - y)
 
-Every public function checks its inputs and raises ``ValueError`` naming the argument, the
-expected shape in symbols, the shape it got, and "looks transposed" when it does.
+Every public function checks its inputs (with the library's checks, ``_shapes``) and raises
+``ValueError`` naming the argument, the expected shape in symbols, the shape it got, and
+"looks transposed" when it does. Outputs keep the inputs' floating dtype (float32 stays
+float32; ints become float64).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from helpers.numpy_nn._shapes import as_float_array, check_finite, check_int_at_least
+from helpers.numpy_nn.losses import binary_cross_entropy
 
 __all__ = [
     "sigmoid", "sigmoid_derivative", "bce_loss", "bce_with_logits", "logistic_gradients",
@@ -24,12 +29,9 @@ __all__ = [
 
 # --------------------------------------------------------------------------- validation
 def _as_float_array(name: str, a) -> np.ndarray:
-    if hasattr(a, "detach"):  # a torch tensor: say what to do rather than fail obscurely
-        raise TypeError(f"{name} must be a NumPy array, got a torch tensor (use {name}.numpy())")
-    a = np.asarray(a)
-    if a.dtype == object or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
-        raise TypeError(f"{name} must hold numbers, got dtype {a.dtype}")
-    return a.astype(np.result_type(a.dtype, np.float32), copy=False)
+    a = as_float_array(name, a)
+    check_finite(name, a)
+    return a
 
 
 def _check_X(X) -> np.ndarray:
@@ -99,7 +101,7 @@ def sigmoid(z):
     For z ≥ 0 it uses 1 / (1 + e^(−z)); for z < 0 the equal form e^z / (1 + e^z). Either way
     only e^(−|z|) ≤ 1 is computed, so σ(±1000) is exactly 1 and 0 with no warning.
     """
-    z = _as_float_array("z", z)
+    z = as_float_array("z", z)  # ±inf allowed: σ(±inf) = 1, 0
     e = np.exp(-np.abs(z))
     out = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
     return out if out.ndim else out.item()
@@ -135,7 +137,9 @@ def bce_with_logits(z, y) -> float:
     z, y = _check_same_shape("z", z, "y", y)
     if z.size == 0:
         raise ValueError("z and y are empty: the mean loss of no samples is undefined")
-    return float(np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+    if z.ndim != 1:
+        raise ValueError(f"z must have shape (N,), got {z.shape}")
+    return float(binary_cross_entropy(z, y)[0])  # the library's one BCE from logits
 
 
 def predict_proba(X, w, b):
@@ -171,7 +175,7 @@ def logistic_gradients(X, y, w, b):
     return X.T @ (a - y) / N, float(np.mean(a - y))
 
 
-def train_logistic_regression(X, y, lr: float = 0.1, n_iters: int = 1000, w0=None,
+def train_logistic_regression(X, y, lr: float = 0.1, steps: int = 1000, w0=None,
                               b0: float = 0.0, X_val=None, y_val=None, eval_every: int = 1):
     """Batch gradient descent on the mean BCE; returns ``(w, b, history)``.
 
@@ -184,12 +188,10 @@ def train_logistic_regression(X, y, lr: float = 0.1, n_iters: int = 1000, w0=Non
     N, D = X.shape
     y = _check_y(y, N, X.shape)
     _check_labels(y)
-    if not (isinstance(n_iters, int | np.integer) and n_iters >= 0):
-        raise ValueError(f"n_iters must be a non-negative integer, got {n_iters!r}")
+    check_int_at_least("steps", steps, 0)
     if not (np.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be a positive number, got {lr!r}")
-    if not (isinstance(eval_every, int | np.integer) and eval_every >= 1):
-        raise ValueError(f"eval_every must be a positive integer, got {eval_every!r}")
+    check_int_at_least("eval_every", eval_every, 1)
     w = np.zeros(D, dtype=X.dtype) if w0 is None else _check_w(w0, D, X.shape).astype(X.dtype)
     b = _check_b(b0)
     has_val = X_val is not None or y_val is not None
@@ -214,7 +216,7 @@ def train_logistic_regression(X, y, lr: float = 0.1, n_iters: int = 1000, w0=Non
             history["val_loss"].append(bce_with_logits(z_val, y_val))
             history["val_accuracy"].append(float(np.mean((z_val >= 0) == (y_val == 1))))
 
-    for it in range(n_iters):
+    for it in range(steps):
         z = X @ w + b                   # (N,)  forward
         a = sigmoid(z)                  # (N,)
         if it % eval_every == 0:
@@ -222,5 +224,5 @@ def train_logistic_regression(X, y, lr: float = 0.1, n_iters: int = 1000, w0=Non
         dz = (a - y) / N                # (N,)  dL/dz
         w = w - lr * (X.T @ dz)         # (D,)  dw = Xᵀ(a − y)/N
         b = b - lr * float(dz.sum())    # db = mean(a − y)
-    log(n_iters, X @ w + b)
+    log(steps, X @ w + b)
     return w, b, history

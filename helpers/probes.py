@@ -10,7 +10,9 @@ layer. This module holds that shared code:
 - ``layer_statistics``: one forward/backward pass; per-layer activations, their standard
   deviation, the fraction of dead units, and the gradient norms ||dW_l||.
 - ``dead_fraction``: the fraction of units whose output is 0 for every sample of a batch.
-- ``train_sgd``: mini-batch gradient descent with a record of the loss and of any statistic.
+- ``loss_or_nan``: the loss of a batch, NaN when the network has diverged (scores overflowed).
+- ``train_sgd``: mini-batch SGD through the course's ``Solver``, recording the loss of every
+  epoch and, every few steps, any statistic of the model (a probe).
 
 Layers are numbered from 1 (next to the input) to L (the output layer), as in
 ``MLP.params`` (``W1 ... WL``). Rows are samples.
@@ -22,14 +24,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from helpers.numpy_nn import (
-    ELEMENTWISE_NAMES,
-    MLP,
-    activation_forward,
-    init_weights,
-    linear_forward,
-    sgd_step,
-)
+from helpers.numpy_nn.activations import ELEMENTWISE_NAMES, activation_forward
+from helpers.numpy_nn.init import init_weights
+from helpers.numpy_nn.layers import linear_forward
+from helpers.numpy_nn.model import MLP
+from helpers.numpy_nn.solver import Solver
 
 
 def deep_architecture(input_dim: int, hidden_dim: int, depth: int, activation: str,
@@ -89,6 +88,16 @@ def dead_fraction(A: np.ndarray) -> float:
     return float(np.mean(np.all(A == 0, axis=0)))
 
 
+def loss_or_nan(model: MLP, X: np.ndarray, y: np.ndarray) -> float:
+    """``model.loss(X, y)[0]``, or NaN when the scores are no longer finite (a diverged network:
+    the library refuses to compute a loss from NaN or inf scores)."""
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return float(model.loss(X, y)[0])
+    except FloatingPointError:
+        return float("nan")
+
+
 @dataclass
 class LayerStats:
     """Per-layer statistics of one forward/backward pass.
@@ -126,9 +135,30 @@ def layer_statistics(model: MLP, X: np.ndarray, y: np.ndarray) -> LayerStats:
     )
 
 
+class _ProbingSolver(Solver):
+    """A ``Solver`` that calls ``probe(model)`` before training and every ``every`` updates."""
+
+    def __init__(self, *args, every=0, probe=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.every, self.probe = every, probe
+        self.tracked, self.tracked_step = [], []
+
+    def track(self):
+        if self.every and self.probe is not None:
+            self.tracked.append(self.probe(self.model))
+            self.tracked_step.append(self.step_count)
+
+    def step(self, X_batch, y_batch):
+        loss = super().step(X_batch, y_batch)
+        if self.every and self.step_count % self.every == 0:
+            self.track()
+        return loss
+
+
 def train_sgd(model: MLP, X: np.ndarray, y: np.ndarray, lr: float, epochs: int,
-              batch_size: int = 64, seed: int = 0, every: int = 0, callback=None) -> dict:
-    """Mini-batch gradient descent (``sgd_step``) on (X, y), shuffled each epoch.
+              batch_size: int = 64, seed: int = 0, every: int = 0, callback=None,
+              progress: bool = True) -> dict:
+    """Mini-batch SGD on (X, y) with the course's ``Solver`` (shuffled each epoch by ``seed``).
 
     Returns ``{"epoch_loss": [...]}``: the mean mini-batch loss of every epoch. With
     ``every > 0`` and a ``callback(model) -> number``, the callback is also called before
@@ -139,35 +169,27 @@ def train_sgd(model: MLP, X: np.ndarray, y: np.ndarray, lr: float, epochs: int,
     """
     if len(X) != len(y):
         raise ValueError(f"X and y must have the same length N, got {len(X)} and {len(y)}")
-    rng = np.random.default_rng(seed)
-    n = len(y)
-    history = {"epoch_loss": [], "tracked": [], "tracked_step": []}
-    step = 0
-
-    def track():
-        if every and callback is not None:
-            history["tracked"].append(callback(model))
-            history["tracked_step"].append(step)
-
-    track()
-    for _ in range(epochs):
-        order = rng.permutation(n)
-        losses = []
+    solver = _ProbingSolver(model, {"X_train": X, "y_train": y}, update_rule="sgd",
+                            optim_config={"lr": lr}, batch_size=batch_size, epochs=epochs,
+                            seed=seed, num_train_eval=None, progress=progress,
+                            every=every, probe=callback)
+    solver.track()
+    diverged = False
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            solver.train()
+        except FloatingPointError:
+            diverged = True
+    per_epoch = solver.iterations_per_epoch
+    losses = solver.history["loss"]
+    epoch_loss = [float(np.mean(losses[i:i + per_epoch])) for i in range(0, len(losses), per_epoch)]
+    if diverged:
+        if len(losses) % per_epoch == 0:  # diverged at the first step of an epoch
+            epoch_loss.append(float("nan"))
+        epoch_loss[-1] = float("nan")
+        epoch_loss += [float("nan")] * (epochs - len(epoch_loss))
+    if solver.tracked_step and solver.tracked_step[-1] != solver.step_count:
         with np.errstate(over="ignore", invalid="ignore"):
-            for start in range(0, n, batch_size):
-                idx = order[start:start + batch_size]
-                loss, grads = model.loss(X[idx], y[idx])
-                losses.append(loss)
-                if not np.isfinite(loss):
-                    break
-                sgd_step(model.params, grads, lr)
-                step += 1
-                if every and step % every == 0:
-                    track()
-        history["epoch_loss"].append(float(np.mean(losses)))
-        if not np.isfinite(history["epoch_loss"][-1]):
-            history["epoch_loss"] += [float("nan")] * (epochs - len(history["epoch_loss"]))
-            break
-    if every and callback is not None and history["tracked_step"][-1] != step:
-        track()  # the state at the end of training
-    return history
+            solver.track()  # the state at the end of training
+    return {"epoch_loss": epoch_loss, "tracked": solver.tracked,
+            "tracked_step": solver.tracked_step}
