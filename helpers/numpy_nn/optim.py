@@ -213,3 +213,59 @@ def sgd_step(params, grads, lr):
     for name, p in params.items():
         check_like(f"grads[{name!r}]", grads[name], p.shape, None, what=f"params[{name!r}]")
         p -= lr * grads[name]
+
+
+# ---------------------------------------------------------------------------------------
+# References for the exercises of notebook 07 (private: the graded cells compare against
+# them, so the expected values never appear in readable form in a notebook).
+def _reference_ewa_variants(values, beta):
+    """The bias-corrected EWA of a 1-D series and the natural wrong versions of it."""
+    values = np.asarray(values, dtype=float)
+    out = {k: np.empty_like(values) for k in ("right", "no_correction", "t_from_0_shifted",
+                                              "corrected_state", "swapped_beta")}
+    V = V_fed = V_swap = 0.0
+    for i, a in enumerate(values):
+        t = i + 1
+        V = beta * V + (1 - beta) * a
+        out["right"][i] = V / (1 - beta**t)
+        out["no_correction"][i] = V
+        out["t_from_0_shifted"][i] = V / (1 - beta ** (t + 1))
+        V_fed = (beta * V_fed + (1 - beta) * a) / (1 - beta**t)
+        out["corrected_state"][i] = V_fed
+        V_swap = (1 - beta) * V_swap + beta * a
+        out["swapped_beta"][i] = V_swap / (1 - (1 - beta) ** t)
+    return out
+
+
+def _reference_momentum_variants(w, dw, v, lr, mu):
+    """One heavy-ball step (torch's form) and natural wrong versions: (next_w, next_v) each."""
+    right_v = mu * v + dw
+    return {"right": (w - lr * right_v, right_v),
+            "ascent": (w + lr * right_v, right_v),
+            "old_velocity": (w - lr * v, right_v),
+            "ewa_form": (w - lr * (mu * v + (1 - mu) * dw), mu * v + (1 - mu) * dw),
+            "no_momentum": (w - lr * dw, dw)}
+
+
+def _reference_adam_variants(w, dw, m, s, t, lr, beta1, beta2, eps):
+    """One Adam step (t = the number of this step, from 1) and natural wrong versions."""
+    m1 = beta1 * m + (1 - beta1) * dw
+    s1 = beta2 * s + (1 - beta2) * dw * dw
+
+    def step(tc, inside=False, corr=True):
+        mh = m1 / (1 - beta1**tc) if corr else m1
+        sh = s1 / (1 - beta2**tc) if corr else s1
+        denom = np.sqrt(sh + eps) if inside else np.sqrt(sh) + eps
+        return w - lr * mh / denom
+
+    return {"right": (step(t), m1, s1),
+            "no_correction": (step(t, corr=False), m1, s1),
+            "t_plus_1": (step(t + 1), m1, s1),
+            "eps_inside": (step(t, inside=True), m1, s1)}
+
+
+def _reference_gd_lr_limits(H):
+    """For gradient descent on 0.5 w^T H w (H symmetric positive definite): the largest
+    stable lr 2 / lambda_max and the best constant lr 2 / (lambda_min + lambda_max)."""
+    lam = np.linalg.eigvalsh(np.asarray(H, dtype=float))
+    return float(2 / lam[-1]), float(2 / (lam[0] + lam[-1]))

@@ -391,3 +391,54 @@ def lr_range_test(model_factory, data, *, update_rule="sgd", optim_config=None, 
                              suggested_lr=float(lrs[i_steep]), min_loss_lr=float(lrs[i_min]),
                              diverged_at=diverged,
                              info={"steps_run": len(lrs), "update_rule": update_rule})
+
+
+# ---------------------------------------------------------------------------------------
+# References for the exercises of notebook 08 (private: the graded cells compare against
+# them, so the expected curves never appear in readable form in a notebook).
+def _reference_schedule_variants(kind, n, **kw):
+    """The first ``n`` values of a schedule and of its natural wrong versions: a dict
+    name -> array (n,); ``"right"`` is the schedule itself."""
+    t = np.arange(n, dtype=float)
+    if kind == "step_decay":
+        lr, size, gamma = kw["lr"], kw["step_size"], kw["gamma"]
+        return {"right": step_decay(lr, size, gamma).values(n),
+                "no_floor": lr * gamma ** (t / size),
+                "every_step": lr * gamma**t,
+                "one_early": lr * gamma ** ((t + 1) // size)}
+    if kind == "inverse_time":
+        lr, k = kw["lr"], kw["decay_rate"]
+        with np.errstate(divide="ignore"):
+            return {"right": inverse_time(lr, k).values(n),
+                    "no_one": lr / (k * t),
+                    "times": lr * (1 + k * t),
+                    "sqrt": lr / np.sqrt(1 + k * t)}
+    if kind == "cosine":
+        lr, T, lo = kw["lr"], kw["steps"], kw.get("lr_min", 0.0)
+        return {"right": cosine(lr, T, lo).values(n),
+                "no_one_half": lo + (lr - lo) * np.cos(np.pi * t / T),
+                "quarter": lo + (lr - lo) * np.cos(np.pi * t / (2 * T)),
+                "min_not_subtracted": lo + lr * (1 + np.cos(np.pi * t / T)) / 2,
+                "no_min": lr * (1 + np.cos(np.pi * t / T)) / 2}
+    if kind == "sgdr":
+        lr, P, m = kw["lr"], kw["period"], kw.get("t_mult", 1)
+        return {"right": sgdr(lr, P, m).values(n),
+                "no_restart": cosine(lr, P).values(n),
+                "no_mult": sgdr(lr, P, 1).values(n),
+                "late": np.array([_sgdr_late(i, lr, P, m) for i in range(n)])}
+    if kind == "triangular":
+        lo, hi, size = kw["base_lr"], kw["max_lr"], kw["step_size"]
+        return {"right": cyclic(lo, hi, size).values(n),
+                "half_period": cyclic(lo, hi, max(1, size // 2)).values(n),
+                "starts_high": hi - (cyclic(lo, hi, size).values(n) - lo),
+                "no_base": cyclic(1e-300, hi - lo, size).values(n)}
+    raise ValueError(f"unknown kind {kind!r}")
+
+
+def _sgdr_late(t, lr, period, t_mult):
+    """SGDR restarting one step late (``>`` where ``>=`` belongs): lr_min at the restart."""
+    t_cur, t_i = t, period
+    while t_cur > t_i:
+        t_cur -= t_i + 1
+        t_i *= t_mult
+    return lr * (1 + math.cos(math.pi * t_cur / t_i)) / 2
