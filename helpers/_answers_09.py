@@ -103,6 +103,11 @@ def _bn_forward_case(rng, n, d):
              and np.allclose(got[2], 0.9 * rv + 0.1 * var),
              "the running variance stores the UNBIASED batch variance (N / (N - 1) times "
              "the one used to normalise), as torch.nn.BatchNorm1d does"),
+            (lambda got: np.shape(got[0]) == x.shape and np.allclose(
+                got[0], gamma * (x - x.mean(1, keepdims=True))
+                / np.sqrt(x.var(1, keepdims=True) + 1e-5) + beta),
+             "batch norm takes the mean and variance over the BATCH axis (axis=0, one per "
+             "feature); over axis=1 (per sample) it would be layer norm"),
             (lambda got, e=exp: np.allclose(
                 got[0], gamma * (x - mu) / (np.sqrt(var) + 1e-5) + beta)
              and not np.allclose(got[0], e[0]),
@@ -131,6 +136,15 @@ def cases_bn_backward(hidden=False):
     return out
 
 
+def _bn_dx_partial(dout, x, gamma, inv, missing):
+    n = x.shape[0]
+    xh = (x - x.mean(0)) * inv
+    g = dout * gamma
+    mu_term = 0 if missing == "mu" else g.sum(0)
+    var_term = 0 if missing == "var" else xh * (g * xh).sum(0)
+    return inv / n * (n * g - mu_term - var_term)
+
+
 def _bn_backward_case(rng, n, d):
     if True:
         x = rng.standard_normal((n, d)) * 2 + 1
@@ -142,6 +156,13 @@ def _bn_backward_case(rng, n, d):
              and not np.allclose(got[0], e[0]),
              "mu and var depend on x: dx is not just dout * gamma / sqrt(var + eps); "
              "differentiate through the batch mean and variance too"),
+            (lambda got, i=inv: np.allclose(got[0], _bn_dx_partial(dout, x, gamma, i, "mu"))
+             and not np.allclose(got[0], exp[0]),
+             "the path through the batch mean is missing: subtract the batch sum of "
+             "dout * gamma (every x_n moves mu)"),
+            (lambda got, i=inv: np.allclose(got[0], _bn_dx_partial(dout, x, gamma, i, "var"))
+             and not np.allclose(got[0], exp[0]),
+             "the path through the batch variance is missing (the x_hat * sum(...) term)"),
             (lambda got: np.allclose(got[1], (dout * x).sum(0)),
              "dgamma multiplies dout by the NORMALISED x_hat, not by x"),
             (lambda got: np.allclose(got[2], dout.mean(0)),
