@@ -187,27 +187,53 @@ def _first_line(err: Exception, limit: int = 200) -> str:
     return text[:limit].rsplit(" ", 1)[0] + " …"
 
 
-def _unavailable(entry: RemoteFile, path: Path, tried: list[str], corrupted: bool) -> str:
-    lines = [f"Could not get dataset file {_describe(entry)}."]
+def _unavailable(entry: RemoteFile, path: Path, tried: list[str], corrupted: bool,
+                 cause: str | None = None) -> str:
+    lines = [f"{cause} So dataset file {_describe(entry)} cannot be stored there."] if cause \
+        else [f"Could not get dataset file {_describe(entry)}."]
     if corrupted:
         lines.append(f"The cached copy at {path} is corrupted (sha256 mismatch) and could not "
                      "be replaced.")
-    lines.append("Tried:")
-    lines += [f"  - {t}" for t in tried]
+    if tried:
+        lines.append("Tried:")
+        lines += [f"  - {t}" for t in tried]
     source = entry.urls[0]
     if entry.derived_from:
         how = f"It is the {entry.derived_from} (download {source})."
     else:
         how = f"Download it from {source}"
     lines += [
-        "If you are offline, connect to the internet and run the cell again, or get the file "
-        "on another machine:",
+        ("Fix that and run the cell again, or get the file on another machine:" if cause else
+         "If you are offline, connect to the internet and run the cell again, or get the file "
+         "on another machine:"),
         f"  {how}",
         f"  and put it at {path}",
         f"  (or set {DATA_DIR_ENV} to a folder that holds {entry.name}).",
         f"Its sha256 must be {entry.sha256}.",
     ]
     return "\n".join(lines)
+
+
+def _writable(folder: Path) -> bool:
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def _cache_problem(root: Path, path: Path) -> str | None:
+    """What is wrong with the cache location itself (before any download is tried), or None."""
+    if path.is_dir():
+        return (f"{path} is a folder, but the dataset file should be a file at that path: "
+                "remove or rename the folder.")
+    for folder in [*reversed(path.parents)]:
+        if folder.exists() and not folder.is_dir():
+            return (f"The data cache path {folder} is a file, not a folder (is {DATA_DIR_ENV} "
+                    "or the cache argument pointing at a file?).")
+    if not path.exists():
+        existing = next(p for p in path.parents if p.exists())
+        if not _writable(existing):
+            return (f"The data cache folder {existing} is read-only (no permission to write "
+                    f"there), so nothing can be downloaded into it; set {DATA_DIR_ENV} to a "
+                    "writable folder.")
+    return None
 
 
 def fetch(name: str | RemoteFile, cache: str | Path | None = None, progress: bool = True) -> Path:
@@ -221,11 +247,17 @@ def fetch(name: str | RemoteFile, cache: str | Path | None = None, progress: boo
     root = Path(cache) if cache is not None else data_dir()
     path = root / entry.name
     corrupted = False
+    problem = _cache_problem(root, path)
+    if problem:
+        raise DataUnavailableError(_unavailable(entry, path, [], False, cause=problem))
     if path.exists():
         # Checked without pooch's storage set-up so a read-only cache works.
         if pooch.file_hash(str(path)) == entry.sha256:
             return path
         corrupted = True
+        if not _writable(path.parent):
+            raise DataUnavailableError(_unavailable(
+                entry, path, [], True, cause=f"The data cache folder {path.parent} is read-only."))
         warnings.warn(f"Cached {entry.name} at {path} has the wrong sha256 (corrupted or "
                       "truncated); downloading a fresh copy.", stacklevel=2)
     if entry.derived_from:

@@ -15,6 +15,7 @@ Kink convention: ReLU, Leaky ReLU and PReLU are not differentiable at exactly 0.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -249,7 +250,7 @@ def gelu_forward(x, approximate="none"):
     if approximate == "tanh":
         t = np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x**3))
         return 0.5 * x * (1.0 + t), (x, t, approximate)
-    phi = 0.5 * (1.0 + erf(x * (1.0 / math.sqrt(2.0))))
+    phi = 0.5 * (1.0 + erf(np.asarray(x * (1.0 / math.sqrt(2.0)))))
     return x * phi, (x, phi, approximate)
 
 
@@ -348,6 +349,30 @@ def gtu_backward(dout, cache):
     t, s = cache
     check_like("dout", dout, t.shape, "(N, H)")
     return np.concatenate([dout * (1.0 - t * t) * s, dout * t * s * (1.0 - s)], axis=-1)
+
+
+# --------------------------------------------------------------------------- 0-d in, arrays out
+def _as_arrays(fn):
+    """NumPy turns 0-d results into scalars (np.float32(...)); give arrays back, as promised."""
+
+    def arr(v):
+        return np.asarray(v) if isinstance(v, np.generic) else v
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        result = fn(*args, **kwargs)
+        if not isinstance(result, tuple):
+            return arr(result)
+        if fn.__name__.endswith("_forward"):  # (out, cache): the cache stays as it is
+            return (arr(result[0]), *result[1:])
+        return tuple(arr(v) for v in result)
+
+    return wrapper
+
+
+for _name in [n for n in list(globals()) if n == "erf" or (not n.startswith("_") and n.endswith(("_forward", "_backward")))]:
+    globals()[_name] = _as_arrays(globals()[_name])
+del _name
 
 
 # --------------------------------------------------------------------------- dispatch by name

@@ -9,16 +9,20 @@ A node used twice (``a * a``, or ``b`` in ``b + b * c``) receives both contribut
 from __future__ import annotations
 
 import math
+import numbers
 
-_NUMBER = (int, float)
+from numpy import bool_ as np_bool
+
+_NUMBER = numbers.Real  # int, float and NumPy's scalars (np.float32(2.0), np.int64(3)); not bool
 
 
 class Value:
     """A scalar with a gradient. ``data``: a Python number; ``grad``: d(output)/d(this)."""
 
     def __init__(self, data, _children=(), _op="", label=""):
-        if isinstance(data, bool) or not isinstance(data, _NUMBER):
-            raise TypeError(f"data must be an int or float, got {type(data).__name__}")
+        if isinstance(data, bool | np_bool) or not isinstance(data, _NUMBER):
+            raise TypeError(f"data must be an int or float (or a NumPy scalar), got "
+                            f"{type(data).__name__}")
         self.data = float(data)
         self.grad = 0.0
         self._backward = lambda: None
@@ -34,7 +38,7 @@ class Value:
     def _wrap(other):
         if isinstance(other, Value):
             return other
-        if isinstance(other, bool) or not isinstance(other, _NUMBER):
+        if isinstance(other, bool | np_bool) or not isinstance(other, _NUMBER):
             raise TypeError(f"cannot combine a Value with {type(other).__name__}")
         return Value(other)
 
@@ -61,7 +65,7 @@ class Value:
         return out
 
     def __pow__(self, k):
-        if isinstance(k, bool) or not isinstance(k, _NUMBER):
+        if isinstance(k, bool | np_bool) or not isinstance(k, _NUMBER):
             raise TypeError(f"only number exponents are supported, got {type(k).__name__}")
         out = Value(self.data**k, (self,), f"**{k}")
 

@@ -19,6 +19,12 @@ How to read the result, in float64 with h = 1e-6:
   evaluation point, where a finite difference straddling the kink is simply wrong;
 - rel > 1e-3: a bug.
 
+A check can also be **inconclusive**: when even the largest gradient entry of a parameter is so
+small next to the rounding noise of f that a relative error of ``threshold`` is below the
+noise (threshold * max(|a| + |n|) < noise), agreement proves nothing. ``grad_check`` then says
+INCONCLUSIVE (``passed`` is False, ``status`` says why) instead of a vacuous PASS: check in
+float64, on a loss of moderate size (a mean, not a huge sum), or with a larger ``h``.
+
 Never gradient-check in float32: its eps is ~1e-7, so with h = 1e-6 the rounding error
 eps |f| / h is ~0.1, as large as the derivative itself. Use float64 and, if there are
 kinks, few of them (small networks, inputs away from 0).
@@ -81,9 +87,14 @@ class GradCheckResult:
     numeric: np.ndarray
     analytic: np.ndarray
     passed: bool
+    status: str = ""  # "PASS", "FAIL" or "INCONCLUSIVE"
+
+    def __post_init__(self):
+        if not self.status:
+            self.status = "PASS" if self.passed else "FAIL"
 
 
-def _compare(name, num, ana, threshold, verbose, tiny):
+def _compare(name, num, ana, threshold, verbose, tiny, noise=0.0):
     ana = np.asarray(ana)
     if ana.shape != num.shape:
         raise ValueError(f"analytic[{name!r}] must have shape {num.shape}, got {ana.shape}")
@@ -91,13 +102,21 @@ def _compare(name, num, ana, threshold, verbose, tiny):
         return GradCheckResult(0.0, (), num, ana, True)
     rel = _rel(ana, num, tiny)
     worst = tuple(int(i) for i in np.unravel_index(int(rel.argmax()), rel.shape))
-    res = GradCheckResult(float(rel[worst]), worst, num, ana, bool(rel[worst] < threshold))
+    passed = bool(rel[worst] < threshold)
+    scale = float(np.max(np.abs(ana) + np.abs(num)))
+    status = "PASS" if passed else "FAIL"
+    if 0 < threshold * scale < noise and float(np.max(np.abs(ana - num))) <= noise:
+        passed, status = False, "INCONCLUSIVE"
+    res = GradCheckResult(float(rel[worst]), worst, num, ana, passed, status)
     if verbose:
         print(
             f"{name:>8} {str(num.shape):>12}  max rel error {res.max_rel_error:.2e} at {worst}"
-            f" (analytic {ana[worst]:+.6e}, numeric {num[worst]:+.6e})  "
-            f"{'PASS' if res.passed else 'FAIL'}"
+            f" (analytic {ana[worst]:+.6e}, numeric {num[worst]:+.6e})  {status}"
         )
+        if status == "INCONCLUSIVE":
+            print(f"{'':>8} the rounding noise of f (~{noise:.1e}) is larger than the differences "
+                  f"a relative error of {threshold:g} must resolve (largest |a| + |n| = "
+                  f"{scale:.1e}): check in float64, on a smaller loss (a mean), or with a larger h")
     return res
 
 
@@ -107,7 +126,7 @@ def grad_check(f, params, analytic, h=1e-6, threshold=1e-7, verbose=True):
     f: callable with no arguments returning the scalar loss, reading ``params`` (which are
     perturbed in place and restored); params, analytic: dicts name -> array of the same shape.
     Prints one line per parameter (name, shape, max relative error, worst entry with both
-    values, PASS/FAIL) and returns {name: GradCheckResult}.
+    values, PASS/FAIL/INCONCLUSIVE) and returns {name: GradCheckResult}.
     """
     if not isinstance(params, dict) or not isinstance(analytic, dict):
         raise TypeError("params and analytic must be dicts name -> array")
@@ -128,7 +147,7 @@ def grad_check(f, params, analytic, h=1e-6, threshold=1e-7, verbose=True):
     results = {}
     for name, p in params.items():
         num = numerical_gradient(lambda _: f(), p, h)
-        results[name] = _compare(name, num, analytic[name], threshold, verbose, tiny)
+        results[name] = _compare(name, num, analytic[name], threshold, verbose, tiny, noise)
     return results
 
 

@@ -193,4 +193,6 @@ def l2_penalty(weights, l2):
     for i, w in enumerate(weights):
         check_array(f"weights[{i}]", w)
     loss = 0.5 * l2 * sum(float(np.sum(w * w)) for w in weights)
+    if weights:  # the weights' dtype (float32 weights give a float32 loss)
+        loss = np.result_type(*weights).type(loss)
     return loss, [np.asarray(l2, dtype=w.dtype) * w for w in weights]
