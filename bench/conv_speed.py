@@ -17,6 +17,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# NumPy's BLAS reads its thread count when NumPy loads: one thread unless told otherwise, the
+# same as PyTorch below (--threads). Several BLAS threads on a busy machine only slow down.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -67,13 +71,14 @@ def torch_fb(x, w, b, pad):
 
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    parser.add_argument("--threads", type=int, default=int(os.environ["OMP_NUM_THREADS"]),
+                        help="torch threads (default: $OMP_NUM_THREADS, which NumPy's BLAS uses)")
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--skip-naive", action="store_true")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    omp = os.environ.get("OMP_NUM_THREADS", "unset")
-    print(f"torch threads {torch.get_num_threads()}, OMP_NUM_THREADS={omp}, float32, "
+    blas = os.environ["OPENBLAS_NUM_THREADS"]
+    print(f"torch threads {torch.get_num_threads()}, NumPy BLAS threads {blas}, float32, "
           f"forward + backward, median ms")
     print(f"{'size':32s} {'naive':>9s} {'im2col':>9s} {'torch':>9s} {'im2col/torch':>13s}")
     rng = np.random.default_rng(0)
