@@ -469,3 +469,46 @@ def test_vocab_and_char_rnn_bad_inputs():
         model.loss(np.zeros(3, np.int64), np.zeros(3, np.int64))
     with pytest.raises(ValueError, match=r"ids in \[0, V\)"):
         model.loss(np.full((1, 2), 9), np.zeros((1, 2), np.int64))
+
+
+def test_lstm_from_torch_inverts_lstm_to_torch():
+    Wx, Wh, b = arrays(23, (D, 4 * H), (H, 4 * H), (4 * H,))
+    st = rnn.lstm_to_torch(Wx, Wh, b)
+    st["bias_hh_l0"] = st["bias_hh_l0"] + 0.25
+    Wx2, Wh2, b2 = rnn.lstm_from_torch(*st.values())
+    np.testing.assert_array_equal(Wx2, Wx)
+    np.testing.assert_array_equal(Wh2, Wh)
+    np.testing.assert_allclose(b2, b + 0.25, rtol=1e-15)
+    with pytest.raises(ValueError, match=r"bias_ih must have shape \(4H,\)"):
+        rnn.lstm_from_torch(st["weight_ih_l0"], st["weight_hh_l0"], b[:H], b)
+
+
+def test_exercise_references_match_the_library():
+    x, h, c, Wx, Wh, b = _ok()
+    np.testing.assert_allclose(rnn._reference_rnn_step(x, h, Wx, Wh, b),
+                               rnn.rnn_step_forward(x, h, Wx, Wh, b)[0])
+    nh, cache = rnn.rnn_step_forward(x, h, Wx, Wh, b)
+    for ours, ref in zip(rnn._reference_rnn_step_backward(nh, x, h, Wx, Wh, b),
+                         rnn.rnn_step_backward(nh, cache), strict=True):
+        np.testing.assert_allclose(ours, ref)
+    W4x, W4h, b4 = arrays(24, (D, 4 * H), (H, 4 * H), (4 * H,))
+    ref = rnn.lstm_step_forward(x, h, c, W4x, W4h, b4)
+    for ours, r in zip(rnn._reference_lstm_step(x, h, c, W4x, W4h, b4), ref[:2], strict=True):
+        np.testing.assert_allclose(ours, r)
+    grads = {"a": Wx, "b": b}
+    for k, v in rnn._reference_clip_by_global_norm(grads, 0.5).items():
+        np.testing.assert_allclose(v, rnn.clip_grad_norm(grads, 0.5)[0][k])
+    # BPTT: the accumulated dh equals what rnn_backward propagates (its dh0 is one step on)
+    xs, h0 = arrays(25, (N, T, D), (N, H))
+    hs, cache = rnn.rnn_forward(xs, h0, Wx, Wh, b)
+    (dh,) = arrays(26, (N, T, H))
+    total = rnn._reference_bptt_dh(dh, hs, Wh)
+    np.testing.assert_allclose(rnn.rnn_backward(dh, cache)[1],
+                               (total[:, 0] * (1 - hs[:, 0] ** 2)) @ Wh.T)
+
+
+def test_char_rnn_predict():
+    model = rnn.CharRNN("abc", 4)
+    X = np.array([[0, 1, 2]])
+    assert model.predict(X).shape == (1, 3)
+    np.testing.assert_array_equal(model.predict(X), model.scores(X)[0].argmax(-1))

@@ -29,7 +29,7 @@ from helpers.numpy_nn._shapes import check_array, check_labels, check_like, chec
 __all__ = [
     "CharRNN", "build_vocab", "clip_grad_norm", "clip_grad_value", "decode", "encode",
     "gru_backward", "gru_forward", "gru_step_backward", "gru_step_forward", "gru_to_torch",
-    "lstm_backward", "lstm_forward", "lstm_step_backward", "lstm_step_forward", "lstm_to_torch",
+    "lstm_backward", "lstm_forward", "lstm_from_torch", "lstm_step_backward", "lstm_step_forward", "lstm_to_torch",
     "rnn_backward", "rnn_forward", "rnn_step_backward", "rnn_step_forward", "rnn_to_torch",
     "temporal_affine_backward", "temporal_affine_forward", "temporal_softmax_loss",
 ]
@@ -370,6 +370,18 @@ def _reorder_blocks(a, hd):
     return np.concatenate(blocks, axis=-1)
 
 
+def lstm_from_torch(weight_ih, weight_hh, bias_ih, bias_hh):
+    """The inverse of ``lstm_to_torch``: (Wx: (D, 4H), Wh: (H, 4H), b: (4H,)) from PyTorch's
+    one-layer LSTM parameters (NumPy arrays; PyTorch's two biases are added)."""
+    check_shapes(("weight_hh", weight_hh, ("4H", "H")))
+    hd = weight_hh.shape[1]
+    check_shapes(("weight_ih", weight_ih, ("4H", "D")), ("weight_hh", weight_hh, ("4H", "H")),
+                 ("bias_ih", bias_ih, ("4H",)), ("bias_hh", bias_hh, ("4H",)),
+                 known=_known("4H", 4 * hd, "4 x weight_hh.shape[1]"))
+    return (_reorder_blocks(weight_ih.T, hd), _reorder_blocks(weight_hh.T, hd),
+            _reorder_blocks(bias_ih + bias_hh, hd))
+
+
 def lstm_to_torch(Wx, Wh, b) -> dict:
     """The ``torch.nn.LSTM`` parameters computing ``lstm_forward``.
 
@@ -579,6 +591,10 @@ class CharRNN:
             grads, self.last_grad_norm = clip_grad_norm(grads, self.clip_norm)
         return loss, grads
 
+    def predict(self, X):
+        """The most likely next character at every step: (N, T) ids."""
+        return self.scores(X)[0].argmax(axis=-1)
+
     def init_state(self):
         return np.zeros((1, self.params["Wh"].shape[0]), dtype=self.params["Wh"].dtype)
 
@@ -587,3 +603,55 @@ class CharRNN:
         p = self.params
         h = np.tanh(p["Wx"][int(char_id)] + state @ p["Wh"] + p["b"])
         return (h @ p["W_out"] + p["b_out"])[0], h
+
+
+# =========================================================================== exercise references
+# The notebooks' checks compute expected values (and the values of named mistakes) here, so
+# that a test cell does not show the answer's formula.
+def _reference_rnn_step(x, prev_h, Wx, Wh, b, mistake=None):
+    a = x @ Wx + b + (0 if mistake == "no_recurrence" else prev_h @ Wh)
+    if mistake == "no_bias":
+        a = a - b
+    return _sigmoid(a) if mistake == "sigmoid" else np.tanh(a)
+
+
+def _reference_rnn_step_backward(dnext_h, x, prev_h, Wx, Wh, b, mistake=None):
+    a = x @ Wx + prev_h @ Wh + b
+    h = np.tanh(a)
+    local = {"preactivation": 1 - a * a, "no_square": 1 - h, "none": 1.0}.get(mistake, 1 - h * h)
+    da = dnext_h * local
+    return da @ Wx.T, da @ Wh.T, x.T @ da, prev_h.T @ da, da.sum(axis=0)
+
+
+def _reference_bptt_dh(dh, h, Wh, mistake=None):
+    total = np.array(dh, dtype=float, copy=True)
+    if mistake == "no_accumulation":
+        return total
+    for t in reversed(range(h.shape[1] - 1)):
+        local = 1.0 if mistake == "no_tanh_derivative" else 1 - h[:, t + 1] ** 2
+        W = Wh if mistake == "untransposed" else Wh.T
+        total[:, t] = dh[:, t] + (total[:, t + 1] * local) @ W
+    return total
+
+
+def _reference_clip_by_global_norm(grads, max_norm, mistake=None):
+    if mistake == "per_tensor":
+        return {k: g * min(1.0, max_norm / (np.linalg.norm(g) + 1e-6)) for k, g in grads.items()}
+    norm = np.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))
+    coef = max_norm / (norm + 1e-6)
+    if mistake != "always_rescale":
+        coef = min(1.0, coef)
+    return {k: g * coef for k, g in grads.items()}
+
+
+def _reference_lstm_step(x, prev_h, prev_c, Wx, Wh, b, mistake=None):
+    hd = prev_h.shape[1]
+    a = x @ Wx + prev_h @ Wh + b
+    order = (0, 1, 3, 2) if mistake == "torch_order" else (0, 1, 2, 3)
+    blk = [a[:, k * hd:(k + 1) * hd] for k in order]
+    i, f, o, g = _sigmoid(blk[0]), _sigmoid(blk[1]), _sigmoid(blk[2]), np.tanh(blk[3])
+    if mistake == "all_sigmoid":
+        g = _sigmoid(blk[3])
+    c = (prev_c if mistake == "no_forget" else f * prev_c) + i * g
+    h = o * (c if mistake == "no_tanh_c" else np.tanh(c))
+    return h, c

@@ -45,6 +45,17 @@ def softmax_with_temperature(scores, temperature: float) -> np.ndarray:
     return p / p.sum(axis=-1, keepdims=True)
 
 
+def _reference_temperature_probs(scores, temperature, mistake=None):
+    """The expected answer of the temperature exercise (and its natural mistakes)."""
+    s = np.asarray(scores, dtype=np.float64)
+    z = s * temperature if mistake == "multiply" else s / temperature
+    if mistake != "no_shift":
+        z = z - z.max(axis=-1, keepdims=True)
+    with np.errstate(over="ignore", invalid="ignore"):
+        p = np.exp(z)
+        return p / p.sum(axis=-1, keepdims=True)
+
+
 def _check_model(model) -> None:
     missing = [a for a in ("chars", "init_state", "step") if not hasattr(model, a)]
     if missing:
