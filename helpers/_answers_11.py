@@ -1,0 +1,136 @@
+"""References and natural mistakes for notebook 11's exercises (kept out of the test cells).
+
+Each ``cases_*`` returns a list of ``helpers.checks.Case`` for ``check_function``: expected
+values from the reference, and the named mistakes a student is likely to make.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from helpers.checks import Case, shape_is
+
+
+# ----------------------------------------------------------------------------- exercise 1
+def cases_gather(hidden=False):
+    g = torch.Generator().manual_seed(111 if hidden else 11)
+    shapes = [(4, 3), (5, 6), (3, 3)] if not hidden else [(7, 10), (1, 4), (6, 6)]
+    out = []
+    for n, c in shapes:
+        scores = torch.randn(n, c, generator=g, dtype=torch.float64)
+        y = torch.randint(0, c, (n,), generator=g)
+        want = scores[torch.arange(n), y]
+        mistakes = [
+            (shape_is(n, 1), "gather keeps the axis you gathered along: (N, 1); squeeze it to (N,)"),
+            (shape_is(n, n), "scores[:, y] takes *every* row's entries at all labels (N, N); "
+                             "each row needs its own label"),
+            (shape_is(1, n), "gather along dim=1 (the class axis) with index y of shape (N, 1)"),
+        ]
+        if n == c:
+            mistakes.append((scores.gather(0, y[None])[0],
+                             "you gathered along dim=0 (rows); the label picks a column: dim=1"))
+            mistakes.append((scores[y, torch.arange(n)],
+                             "row and column are swapped: row i, column y[i]"))
+        out.append(Case(args=(scores, y), expected=want, mistakes=mistakes))
+    return out
+
+
+# ----------------------------------------------------------------------------- exercise 2
+def cases_standardize(hidden=False):
+    g = torch.Generator().manual_seed(122 if hidden else 12)
+    shapes = [(6, 3), (10, 4)] if not hidden else [(20, 7), (3, 2)]
+    out = []
+    for n, d in shapes:
+        x = torch.randn(n, d, generator=g, dtype=torch.float64) * torch.arange(1, d + 1) + 5
+        mu, sd = x.mean(dim=0), x.std(dim=0, unbiased=False)
+        want = (x - mu) / sd
+        mistakes = [
+            ((x - mu) / x.std(dim=0), "torch's std divides by N - 1 by default; this "
+                                      "standardisation uses the population std (divide by N)"),
+            ((x - x.mean(dim=1, keepdim=True)) / x.std(dim=1, unbiased=False, keepdim=True),
+             "you standardised each row (dim=1); the statistics are per feature, over the "
+             "samples: dim=0"),
+            ((x - x.mean()) / x.std(unbiased=False), "one mean and std for the whole tensor; "
+                                                     "each column (feature) needs its own"),
+            (x - mu, "you subtracted the mean but did not divide by the standard deviation"),
+        ]
+        out.append(Case(args=(x,), expected=want, mistakes=mistakes))
+    return out
+
+
+# ----------------------------------------------------------------------------- exercise 3
+def _ref_train(model, X, y, lr, steps, zero_grad=True, step=True):
+    model = copy.deepcopy(model)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(steps):
+        loss = F.cross_entropy(model(X), y)
+        if zero_grad:
+            opt.zero_grad()
+        loss.backward()
+        if step:
+            opt.step()
+        losses.append(loss.item())
+    return losses
+
+
+def cases_train_steps(hidden=False):
+    torch.manual_seed(133 if hidden else 13)
+    out = []
+    for n, d, h, c, lr, steps in ([(16, 5, 8, 3, 0.5, 4), (32, 4, 6, 2, 0.2, 5)] if not hidden
+                                  else [(24, 6, 10, 4, 0.3, 6)]):
+        X = torch.randn(n, d)
+        y = torch.randint(0, c, (n,))
+        model = torch.nn.Sequential(torch.nn.Linear(d, h), torch.nn.ReLU(), torch.nn.Linear(h, c))
+        want = _ref_train(model, X, y, lr, steps)
+        mistakes = [
+            (_ref_train(model, X, y, lr, steps, zero_grad=False),
+             "the gradients accumulate: call optimizer.zero_grad() before every backward()"),
+            (_ref_train(model, X, y, lr, steps, step=False),
+             "the loss never changes: call optimizer.step() after backward()"),
+            (lambda got, k=steps: isinstance(got, list | tuple) and len(got) != k,
+             f"return one loss per step ({steps} here)"),
+        ]
+        out.append(Case(args=(model, X, y, lr, steps), expected=want, mistakes=mistakes))
+    return out
+
+
+# ----------------------------------------------------------------------------- exercise 4
+def softplus_forward(x):
+    """softplus(x) = log(1 + exp(x)), computed without overflow. x: any shape."""
+    return np.logaddexp(0.0, x), x
+
+
+def _sigmoid(x):
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def cases_softplus_backward(hidden=False):
+    rng = np.random.default_rng(144 if hidden else 14)
+    out = []
+    shapes = [(3, 4), (5,)] if not hidden else [(2, 3, 4), (7, 1)]
+    for shape in shapes:
+        x = rng.standard_normal(shape) * 3
+        dout = rng.standard_normal(shape)
+        want = dout * _sigmoid(x)
+        mistakes = [
+            (_sigmoid(x), "you returned softplus'(x) alone; the chain rule multiplies it by dout"),
+            (dout * _sigmoid(-x), "sigmoid(-x) is the derivative of softplus(-x); here it is "
+                                  "sigmoid(x)"),
+            (dout * np.logaddexp(0.0, x), "that is softplus itself; its derivative is the sigmoid"),
+            (dout * _sigmoid(x) * (1 - _sigmoid(x)), "that is the sigmoid's derivative; "
+                                                     "softplus' = sigmoid"),
+        ]
+        out.append(Case(args=(dout, x), expected=want, mistakes=mistakes))
+    x = np.array([-1000.0, -30.0, 0.0, 30.0, 1000.0])
+    out.append(Case(args=(np.ones(5), x), expected=_sigmoid(x),
+                    label="large |x|: exp overflows if computed naively",
+                    mistakes=[(lambda got: not np.all(np.isfinite(np.asarray(got))),
+                               "exp(1000) overflows to inf: compute the sigmoid so that only "
+                               "exp of a non-positive number is taken")]))
+    return out
