@@ -105,6 +105,9 @@ def _compare(got, expected, rtol: float, atol: float, where: str = "",
              hidden: bool = False,
              none_hint: str = "did you forget to `return` the result?") -> str | None:
     """Return a description of the first difference, or ``None`` if they match."""
+    problem = _wrong_type(got, expected, where)
+    if problem:
+        return problem
     got = _as_array(got)
     expected = _as_array(expected)
     if isinstance(expected, tuple | list):
@@ -161,8 +164,37 @@ def _compare(got, expected, rtol: float, atol: float, where: str = "",
             return (f"{where}values differ{at}: {detail} "
                     f"({n_bad} of {close.size} entries wrong; tolerance rtol={rtol:g}, atol={atol:g})")
         return None
-    if got != expected:
+    if isinstance(got, np.ndarray):
+        return (f"{where}expected {expected!r}, got an array of shape {got.shape} "
+                "(a single value is asked)")
+    try:
+        differ = bool(got != expected)
+    except (TypeError, ValueError):
+        differ = True
+    if differ:
         return f"{where}expected {expected!r}, got {got!r}"
+    return None
+
+
+def _is_tensor(value) -> bool:
+    return hasattr(value, "detach") and hasattr(value, "numpy")
+
+
+def _wrong_type(got, expected, where: str = "") -> str | None:
+    """A container type other than the one asked for (checked before any value)."""
+    if isinstance(expected, np.ndarray):
+        if _is_tensor(got):
+            return (f"{where}expected a NumPy array, got a torch tensor: compute with NumPy "
+                    "(or convert the result with .detach().numpy())")
+        if isinstance(got, list | tuple):
+            return (f"{where}expected a NumPy array, got a {type(got).__name__}: build the "
+                    "result with NumPy operations (or wrap it in np.array(...))")
+    elif _is_tensor(expected) and got is not None and not _is_tensor(got):
+        return (f"{where}expected a torch tensor, got {type(got).__name__}: compute with "
+                "torch operations")
+    elif type(expected) is tuple and isinstance(got, list):
+        return (f"{where}expected a tuple of {len(expected)} values, got a list: return "
+                "them as a tuple, e.g. `return a, b`")
     return None
 
 
@@ -276,7 +308,25 @@ def check_value(got, expected, *, name: str = "value", rtol: float = 1e-5, atol:
 
 
 def check_true(condition: bool, message: str, *, name: str = "check") -> None:
-    """Assert a property; ``message`` says what is wrong when it does not hold."""
-    if not condition:
+    """Assert a property; ``message`` says what is wrong when it does not hold.
+
+    An array condition (e.g. ``x >= 0``) holds when every entry is true; the failure says
+    how many entries are false instead of NumPy's "truth value ... is ambiguous".
+    """
+    condition = _as_array(condition)
+    if isinstance(condition, np.ndarray) and condition.size != 1:
+        bad = int(condition.size - np.count_nonzero(condition))
+        if condition.size == 0 or bad:
+            detail = ("the condition is an empty array" if condition.size == 0 else
+                      f"{bad} of {condition.size} entries of the condition are false")
+            raise CheckFailed(f"✗ {name}: {message} ({detail})")
+        print(f"✓ {name}")
+        return
+    try:
+        ok = bool(condition)
+    except (TypeError, ValueError) as err:
+        raise CheckFailed(f"✗ {name}: {message} (the condition is not True/False: {err})") \
+            from None
+    if not ok:
         raise CheckFailed(f"✗ {name}: {message}")
     print(f"✓ {name}")

@@ -126,11 +126,49 @@ def test_tuples_dicts_and_custom_checks():
         check_function(lambda v: v, [unit], name="normalise")
 
 
-def test_torch_tensors_are_compared_as_arrays():
+def test_torch_tensors_are_compared_with_torch_expectations():
     torch = pytest.importorskip("torch")
-    check_value(torch.tensor([1.0, 2.0], dtype=torch.float64), np.array([1.0, 2.0]))
+    check_value(torch.tensor([1.0, 2.0], dtype=torch.float64),
+                torch.tensor([1.0, 2.0], dtype=torch.float64))
     with pytest.raises(CheckFailed, match="shape differs"):
-        check_value(torch.ones(2, 1), np.ones(2))
+        check_value(torch.ones(2, 1), torch.ones(2))
+
+
+def test_tensor_where_a_numpy_array_is_asked_fails_clearly():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(CheckFailed, match="expected a NumPy array, got a torch tensor"):
+        check_value(torch.tensor([1.0, 2.0], dtype=torch.float64), np.array([1.0, 2.0]))
+    with pytest.raises(CheckFailed, match="expected a torch tensor, got ndarray"):
+        check_value(np.array([1.0, 2.0]), torch.tensor([1.0, 2.0]))
+
+
+def test_list_where_a_numpy_array_is_asked_fails_clearly():
+    with pytest.raises(CheckFailed, match=r"expected a NumPy array, got a list.*np\.array"):
+        check_function(lambda z: [0.5, 0.5], [CASES[0]], name="sig")
+    with pytest.raises(CheckFailed, match="expected a NumPy array, got a tuple"):
+        check_value((1.0, 2.0), np.array([1.0, 2.0]), name="v")
+
+
+def test_list_where_a_tuple_is_asked_fails_clearly():
+    with pytest.raises(CheckFailed, match="expected a tuple of 2 values, got a list"):
+        check_value([np.ones(2), 3.0], (np.ones(2), 3.0), name="pair")
+    check_value((np.ones(2), 3.0), (np.ones(2), 3.0), name="pair")
+
+
+def test_check_true_with_an_array_condition_says_how_many_entries_fail(capsys):
+    check_true(np.array([1.0, 2.0]) > 0, "must be positive", name="pos")
+    assert "✓ pos" in capsys.readouterr().out
+    with pytest.raises(CheckFailed, match=r"must be positive \(1 of 3 entries of the condition "
+                       r"are false\)"):
+        check_true(np.array([1.0, -2.0, 3.0]) > 0, "must be positive", name="pos")
+    with pytest.raises(CheckFailed, match="empty array"):
+        check_true(np.array([]) > 0, "must be positive", name="pos")
+    check_true(np.array([True]), "one entry is fine", name="one")
+
+
+def test_check_value_array_where_a_bool_is_asked_is_a_message_not_numpy_ambiguity():
+    with pytest.raises(CheckFailed, match=r"expected True, got an array of shape \(2,\)"):
+        check_value(np.array([True, False]), True, name="flag")
 
 
 def test_check_true(capsys):
