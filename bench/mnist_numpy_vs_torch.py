@@ -2,7 +2,7 @@
 
 Same recipe on both sides: He init, Adam (lr 1e-3), mini-batch 128, dropout p (drop
 probability) after each hidden ReLU, or batch norm (``--norm batchnorm``), a cosine schedule
-over all updates, float32, 54 000 training images (6 000 held out for validation; the test
+over all updates, random shifts of up to ``--shift`` pixels (augmentation), float32, 54 000 training images (6 000 held out for validation; the test
 set is scored once at the end). Both run in one process with the same thread count
 (``--threads``; BLAS/OpenMP threads set before NumPy and torch are imported). Prints the
 wall time of each and their ratio, measured in this one run.
@@ -25,6 +25,8 @@ ARGS.add_argument("--dropout", type=float, default=0.2)
 ARGS.add_argument("--norm", choices=["none", "batchnorm"], default="none")
 ARGS.add_argument("--lr", type=float, default=1e-3)
 ARGS.add_argument("--batch", type=int, default=128)
+ARGS.add_argument("--shift", type=int, default=2, help="random shifts of up to this many "
+                  "pixels in each direction (augmentation; 0: none)")
 ARGS.add_argument("--skip-torch", action="store_true")
 args = ARGS.parse_args()
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -36,7 +38,8 @@ import torch  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers.data import flatten, load_mnist, scale, train_val_split  # noqa: E402
 from helpers.metrics import format_accuracy  # noqa: E402
-from helpers.numpy_nn.fc_net import FullyConnectedNet  # noqa: E402
+from helpers.numpy_nn.fc_net import Augmented, FullyConnectedNet  # noqa: E402
+from helpers.numpy_nn.regularization import random_shifts  # noqa: E402
 from helpers.numpy_nn.solver import Solver  # noqa: E402
 
 
@@ -55,10 +58,15 @@ def data():
 def run_numpy(Xtr, ytr, Xva, yva):
     norm = None if args.norm == "none" else args.norm
     net = FullyConnectedNet([500, 150], dropout=args.dropout, normalization=norm, seed=0)
+    model = net
+    if args.shift:
+        model = Augmented(net, lambda X, rng: random_shifts(X, args.shift, rng))
     steps = args.epochs * -(-len(Xtr) // args.batch)
-    solver = Solver(net, {"X_train": Xtr, "y_train": ytr, "X_val": Xva, "y_val": yva},
+    solver = Solver(model, {"X_train": Xtr, "y_train": ytr, "X_val": Xva, "y_val": yva},
                     update_rule="adam", optim_config={"lr": args.lr}, batch_size=args.batch,
-                    epochs=args.epochs, schedule=cosine(args.lr, steps), progress=False)
+                    epochs=args.epochs, schedule=cosine(args.lr, steps), progress=False,
+                    callbacks=[lambda s: print(f"  epoch {s.epoch}: validation "
+                                               f"{s.history['val_acc'][-1]:.4f}", flush=True)])
     t0 = time.perf_counter()
     solver.train()
     return net, time.perf_counter() - t0, solver
@@ -88,7 +96,10 @@ def run_torch(Xtr, ytr, Xva, yva):
         net.train()
         for idx in torch.randperm(len(Xt), generator=g).split(args.batch):
             opt.zero_grad(set_to_none=True)
-            torch.nn.functional.cross_entropy(net(Xt[idx]), yt[idx]).backward()
+            xb = Xt[idx]
+            if args.shift:  # the same augmentation, in torch: pad and crop a random window
+                xb = _torch_shifts(xb, args.shift, g)
+            torch.nn.functional.cross_entropy(net(xb), yt[idx]).backward()
             opt.step()
             sched.step()
         net.eval()
@@ -100,11 +111,20 @@ def run_torch(Xtr, ytr, Xva, yva):
     return net, time.perf_counter() - t0
 
 
+def _torch_shifts(xb, m, g):
+    n = len(xb)
+    padded = torch.nn.functional.pad(xb.view(n, 28, 28), (m, m, m, m))
+    off = torch.randint(0, 2 * m + 1, (n, 2), generator=g)
+    rows = (off[:, :1] + torch.arange(28))[:, :, None]
+    cols = (off[:, 1:] + torch.arange(28))[:, None, :]
+    return padded[torch.arange(n)[:, None, None], rows, cols].reshape(n, 784)
+
+
 def main():
     torch.set_num_threads(args.threads)
     Xtr, ytr, Xva, yva, Xte, yte = data()
     print(f"threads {args.threads}; epochs {args.epochs}; dropout p={args.dropout}; "
-          f"norm {args.norm}; train {len(Xtr)}, validation {len(Xva)}, test {len(Xte)}")
+          f"norm {args.norm}; shifts ±{args.shift} px; train {len(Xtr)}, validation {len(Xva)}, test {len(Xte)}")
     net, t_np, solver = run_numpy(Xtr, ytr, Xva, yva)
     print(f"numpy library: {t_np:6.1f} s, best validation {solver.best_val_acc:.4f} "
           f"(epoch {solver.best_epoch}), test {format_accuracy(yte, net.predict(Xte))}")

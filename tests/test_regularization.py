@@ -231,3 +231,28 @@ def test_layernorm_bad_input():
     _, cache = layernorm_forward(np.random.default_rng(0).random((2, 3)), np.ones(3), np.zeros(3))
     with pytest.raises(ValueError, match="dout"):
         layernorm_backward(np.ones((2, 4)), cache)
+
+
+def test_random_shifts_moves_pixels_and_zero_fills():
+    from helpers.numpy_nn.regularization import random_shifts
+
+    X = np.zeros((50, 784), dtype=np.float32)
+    X[:, 14 * 28 + 14] = 1.0  # one lit pixel at the centre
+    out = random_shifts(X, 2, np.random.default_rng(0))
+    assert out.dtype == np.float32 and out.shape == X.shape
+    assert np.all(out.sum(axis=1) == 1.0)  # nothing falls off with a centre pixel
+    pos = out.reshape(50, 28, 28).reshape(50, -1).argmax(1)
+    dr, dc = pos // 28 - 14, pos % 28 - 14
+    assert np.abs(dr).max() <= 2 and np.abs(dc).max() <= 2 and len(set(zip(dr, dc, strict=True))) > 5
+    np.testing.assert_array_equal(random_shifts(X, 0, np.random.default_rng(0)), X)
+
+
+def test_random_shifts_bad_input():
+    from helpers.numpy_nn.regularization import random_shifts
+
+    with pytest.raises(ValueError, match=r"\(N, 784\)"):
+        random_shifts(np.zeros((3, 28, 28)), 2, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="max_shift"):
+        random_shifts(np.zeros((3, 784)), -1, np.random.default_rng(0))
+    with pytest.raises(TypeError, match="rng"):
+        random_shifts(np.zeros((3, 784)), 1, 0)

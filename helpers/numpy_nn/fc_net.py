@@ -158,3 +158,28 @@ class FullyConnectedNet:
     def predict(self, X):
         """Test mode (dropout off, running statistics). X: (N, D). Returns (N,) class indices."""
         return self.scores(X, mode="test")[0].argmax(axis=1)
+
+
+class Augmented:
+    """A model trained on augmented mini-batches: ``loss`` sees ``augment(X, rng)``.
+
+    ``model``: any model with ``params``, ``loss`` and ``predict`` (shared, not copied);
+    ``augment(X, rng) -> X'`` of X's shape, e.g.
+    ``lambda X, rng: random_shifts(X, 2, rng)``. ``predict`` uses the clean inputs.
+    """
+
+    def __init__(self, model, augment, seed=0):
+        if not callable(augment):
+            raise TypeError(f"augment must be a callable (X, rng) -> X, got {type(augment).__name__}")
+        self.model, self.augment = model, augment
+        self.params = model.params
+        self.rng = np.random.default_rng(seed)
+
+    def loss(self, X, y):
+        return self.model.loss(self.augment(X, self.rng), y)
+
+    def predict(self, X):
+        return self.model.predict(X)
+
+    def predict_proba(self, X):
+        return self.model.predict_proba(X)

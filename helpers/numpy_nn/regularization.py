@@ -26,7 +26,7 @@ from helpers.numpy_nn.losses import l2_penalty
 
 __all__ = [
     "l1_penalty", "l2_penalty", "dropout_forward", "dropout_backward", "batchnorm_forward",
-    "batchnorm_backward", "layernorm_forward", "layernorm_backward",
+    "batchnorm_backward", "layernorm_forward", "layernorm_backward", "random_shifts",
 ]
 
 MODES = ("train", "test")
@@ -96,7 +96,8 @@ def dropout_forward(x, dropout_param):
         rng = np.random.default_rng(dropout_param.get("seed"))
     elif not isinstance(rng, np.random.Generator):
         raise TypeError(f"dropout_param['rng'] must be a np.random.Generator, got {type(rng).__name__}")
-    mask = ((rng.random(x.shape) >= p) / (1.0 - p)).astype(x.dtype)
+    u = rng.random(x.shape, dtype=np.float32 if x.dtype == np.float32 else np.float64)
+    mask = ((u >= p) / x.dtype.type(1.0 - p)).astype(x.dtype, copy=False)
     return x * mask, (dropout_param, mask)
 
 
@@ -222,3 +223,31 @@ def layernorm_backward(dout, cache):
     dx = (inv_std / d) * (d * g - g.sum(axis=1, keepdims=True)
                           - x_hat * (g * x_hat).sum(axis=1, keepdims=True))
     return dx, dgamma, dbeta
+
+
+# ----------------------------------------------------------------------------- augmentation
+
+def random_shifts(X, max_shift, rng, side=28):
+    """Shift each flattened square image by a random (dr, dc) in [-max_shift, max_shift]^2.
+
+    X: (N, side * side) rows of images; pixels shifted in are 0. ``rng``: a
+    ``np.random.Generator``. Returns (N, side * side), X's dtype. A data-augmentation step:
+    a digit moved by a pixel or two is still the same digit.
+    """
+    check_array("X", X)
+    if X.ndim != 2 or X.shape[1] != side * side:
+        raise ValueError(f"X must have shape (N, {side * side}) (flattened {side}x{side} "
+                         f"images), got {X.shape}")
+    if isinstance(max_shift, bool) or not isinstance(max_shift, int | np.integer) or max_shift < 0:
+        raise ValueError(f"max_shift must be an integer >= 0, got {max_shift!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a np.random.Generator, got {type(rng).__name__}")
+    n, m = len(X), int(max_shift)
+    if m == 0:
+        return X.copy()
+    padded = np.pad(X.reshape(n, side, side), ((0, 0), (m, m), (m, m)))
+    off = rng.integers(0, 2 * m + 1, size=(n, 2))
+    rows = off[:, :1] + np.arange(side)  # (N, side)
+    cols = off[:, 1:] + np.arange(side)
+    out = padded[np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]]
+    return out.reshape(n, side * side)
