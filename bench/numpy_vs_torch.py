@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -29,6 +28,7 @@ import torch  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers.numpy_nn.model import MLP, MNIST_ARCHITECTURE  # noqa: E402
+from helpers.timing import median_ms  # noqa: E402
 
 
 def blas_threads():
@@ -49,21 +49,6 @@ def blas_threads():
     except OSError:
         pass
     return f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}"
-
-
-def median_ms(steps, iters, block=10):
-    """Median time of each step in ms. The steps take turns in blocks of ``block`` iterations,
-    so that load from other processes hits both alike; the first call of each block is a
-    warm-up (thread pools of the other library may still be spinning) and is not timed."""
-    times = [[] for _ in steps]
-    for _ in range(0, iters, block):
-        for step, t in zip(steps, times, strict=True):
-            step()
-            for _ in range(block):
-                t0 = time.perf_counter()
-                step()
-                t.append(time.perf_counter() - t0)
-    return [1e3 * float(np.median(t)) for t in times]
 
 
 def main():

@@ -3,6 +3,7 @@
     from helpers.timing import best_time
     seconds = best_time(np.sort, x)                    # fastest of 7 single calls
     seconds = best_time(f, x, min_duration=0.005)      # tiny calls batched to >= 5 ms
+    ms_a, ms_b = median_ms([step_a, step_b], iters=200) # two steps timed in turns (benchmarks)
 
 The fastest run is the one least disturbed by whatever else the machine is doing, so it is
 the best estimate of what the code itself costs (Python's ``timeit`` makes the same choice).
@@ -42,3 +43,25 @@ def best_time(fn, *args, repeats: int = 7, min_duration: float = 0.0, **kwargs) 
             fn(*args, **kwargs)
         best = min(best, time.perf_counter() - start)
     return best / number
+
+
+def median_ms(steps, iters: int, block: int = 10) -> list[float]:
+    """Median time of each step (a callable with no arguments) in milliseconds.
+
+    The steps take turns in blocks of ``block`` iterations, so that load from other processes
+    hits all of them alike; the first call of each block is a warm-up (thread pools of another
+    library may still be spinning) and is not timed. For comparisons such as NumPy vs PyTorch.
+    """
+    import numpy as np
+
+    if isinstance(iters, bool) or not isinstance(iters, int) or iters < 1:
+        raise ValueError(f"iters must be a positive integer, got {iters!r}")
+    times = [[] for _ in steps]
+    for _ in range(0, iters, block):
+        for step, t in zip(steps, times, strict=True):
+            step()
+            for _ in range(block):
+                t0 = time.perf_counter()
+                step()
+                t.append(time.perf_counter() - t0)
+    return [1e3 * float(np.median(t)) for t in times]
