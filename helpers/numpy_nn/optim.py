@@ -244,7 +244,8 @@ def _reference_momentum_variants(w, dw, v, lr, mu):
             "ascent": (w + lr * right_v, right_v),
             "old_velocity": (w - lr * v, right_v),
             "ewa_form": (w - lr * (mu * v + (1 - mu) * dw), mu * v + (1 - mu) * dw),
-            "no_momentum": (w - lr * dw, dw)}
+            "no_momentum": (w - lr * dw, dw),
+            "negated_velocity": (w - lr * right_v, -right_v)}
 
 
 def _reference_adam_variants(w, dw, m, s, t, lr, beta1, beta2, eps):
@@ -261,7 +262,8 @@ def _reference_adam_variants(w, dw, m, s, t, lr, beta1, beta2, eps):
     return {"right": (step(t), m1, s1),
             "no_correction": (step(t, corr=False), m1, s1),
             "t_plus_1": (step(t + 1), m1, s1),
-            "eps_inside": (step(t, inside=True), m1, s1)}
+            "eps_inside": (step(t, inside=True), m1, s1),
+            "corrected_state": (step(t), m1 / (1 - beta1**t), s1 / (1 - beta2**t))}
 
 
 def _reference_gd_lr_limits(H):

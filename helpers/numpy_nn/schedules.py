@@ -428,8 +428,12 @@ def _reference_schedule_variants(kind, n, **kw):
                 "late": np.array([_sgdr_late(i, lr, P, m) for i in range(n)])}
     if kind == "triangular":
         lo, hi, size = kw["base_lr"], kw["max_lr"], kw["step_size"]
+        h_short = 1 - np.abs(2 * (t % size) / size - 1)
+        h = cyclic(0.0, 1.0, size).values(n) if lo == 0 else (cyclic(lo, hi, size).values(n)
+                                                              - lo) / (hi - lo)
         return {"right": cyclic(lo, hi, size).values(n),
-                "half_period": cyclic(lo, hi, max(1, size // 2)).values(n),
+                "half_period": lo + (hi - lo) * h_short,
+                "peak_too_high": lo + hi * h,
                 "starts_high": hi - (cyclic(lo, hi, size).values(n) - lo),
                 "no_base": cyclic(1e-300, hi - lo, size).values(n)}
     raise ValueError(f"unknown kind {kind!r}")
