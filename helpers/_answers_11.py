@@ -18,13 +18,17 @@ from helpers.checks import Case, shape_is
 # ----------------------------------------------------------------------------- exercise 1
 def cases_gather(hidden=False):
     g = torch.Generator().manual_seed(111 if hidden else 11)
-    shapes = [(4, 3), (5, 6), (3, 3)] if not hidden else [(7, 10), (1, 4), (6, 6)]
+    shapes = [(3, 3), (4, 3), (5, 6)] if not hidden else [(7, 10), (1, 4), (6, 6)]
     out = []
     for n, c in shapes:
         scores = torch.randn(n, c, generator=g, dtype=torch.float64)
         y = torch.randint(0, c, (n,), generator=g)
+        while n > 1 and bool((y == torch.arange(n) % c).all()):  # the diagonal hides mistakes
+            y = torch.randint(0, c, (n,), generator=g)
         want = scores[torch.arange(n), y]
         mistakes = [
+            (scores[y], "scores[y] picks whole rows (N, C); each row i needs one entry, "
+                        "column y[i]"),
             (shape_is(n, 1), "gather keeps the axis you gathered along: (N, 1); squeeze it to (N,)"),
             (shape_is(n, n), "scores[:, y] takes *every* row's entries at all labels (N, N); "
                              "each row needs its own label"),
@@ -63,7 +67,7 @@ def cases_standardize(hidden=False):
 
 
 # ----------------------------------------------------------------------------- exercise 3
-def _ref_train(model, X, y, lr, steps, zero_grad=True, step=True):
+def _ref_train(model, X, y, lr, steps, zero_grad=True, step=True, after=False):
     model = copy.deepcopy(model)
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     losses = []
@@ -74,7 +78,7 @@ def _ref_train(model, X, y, lr, steps, zero_grad=True, step=True):
         loss.backward()
         if step:
             opt.step()
-        losses.append(loss.item())
+        losses.append(F.cross_entropy(model(X), y).item() if after else loss.item())
     return losses
 
 
@@ -92,6 +96,9 @@ def cases_train_steps(hidden=False):
              "the gradients accumulate: call optimizer.zero_grad() before every backward()"),
             (_ref_train(model, X, y, lr, steps, step=False),
              "the loss never changes: call optimizer.step() after backward()"),
+            (_ref_train(model, X, y, lr, steps, after=True),
+             "you recorded the loss after the update; record the loss computed before "
+             "optimizer.step()"),
             (lambda got, k=steps: isinstance(got, list | tuple) and len(got) != k,
              f"return one loss per step ({steps} here)"),
         ]
