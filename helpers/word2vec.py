@@ -385,3 +385,35 @@ def equalize(e1, e2, g) -> tuple[np.ndarray, np.ndarray]:
     if (e1 - e2) @ g < 0:
         z = -z
     return nu + z * g, nu - z * g
+
+
+# ----------------------------------------------------------------------------- exercise references
+# Used by notebook 17's graded cells to compute expected values (not part of the lesson).
+
+def _reference_cosine(u, v) -> float:
+    u, v = np.asarray(u, dtype=np.float64), np.asarray(v, dtype=np.float64)
+    return float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v)))
+
+
+def _reference_sgns_pair(v_c, u_o, U_neg):
+    """Loss and d loss / d v_c of one (centre, context) pair with K noise rows U_neg (K, D)."""
+    loss, g = sgns_loss(np.asarray(v_c, float)[None], np.asarray(u_o, float)[None],
+                        np.asarray(U_neg, float)[None])
+    return loss, g["center"][0]
+
+
+def _sgns_pair_mistakes(v_c, u_o, U_neg) -> dict:
+    """What the natural mistakes of the SGNS exercises return on one pair."""
+    from helpers.numpy_nn.embedding import _sigmoid, log_sigmoid
+
+    v_c, u_o, U_neg = (np.asarray(a, dtype=np.float64) for a in (v_c, u_o, U_neg))
+    pos, neg = np.array([u_o @ v_c]), U_neg @ v_c
+    s_pos, s_neg = _sigmoid(pos)[0], _sigmoid(neg)
+    return {
+        "loss_sign": float(log_sigmoid(pos).sum() + log_sigmoid(-neg).sum()),
+        "loss_no_negatives": float(-log_sigmoid(pos).sum()),
+        "loss_negative_sign": float(-log_sigmoid(pos).sum() - log_sigmoid(neg).sum()),
+        "grad_no_negatives": (s_pos - 1) * u_o,
+        "grad_sign": -((s_pos - 1) * u_o + s_neg @ U_neg),
+        "grad_negative_sign": (s_pos - 1) * u_o - (1 - s_neg) @ U_neg,
+    }
