@@ -27,8 +27,8 @@ def cases_gather(hidden=False):
             y = torch.randint(0, c, (n,), generator=g)
         want = scores[torch.arange(n), y]
         mistakes = [
-            (scores[y], "scores[y] picks whole rows (N, C); each row i needs one entry, "
-                        "column y[i]"),
+            (scores[y] if c <= n else shape_is(n, c),  # scores[y] exists when labels < N
+             "scores[y] picks whole rows (N, C); each row i needs one entry, column y[i]"),
             (shape_is(n, 1), "gather keeps the axis you gathered along: (N, 1); squeeze it to (N,)"),
             (shape_is(n, n), "scores[:, y] takes *every* row's entries at all labels (N, N); "
                              "each row needs its own label"),
