@@ -160,3 +160,14 @@ def decode_targets(Y) -> list[str]:
     if Y.ndim != 2:
         raise ValueError(f"Y must have shape (N, 10) or (N, 10, C), got {Y.shape}")
     return ["".join(OUTPUT_CHARS[i] for i in row) for row in Y]
+
+
+def _reference_exact_match(predicted, expected) -> float:
+    """Share of predictions equal to the expected string (used by notebook 18's checks)."""
+    return float(np.mean([p == e for p, e in zip(predicted, expected, strict=True)]))
+
+
+def _character_accuracy(predicted, expected) -> float:
+    """The natural mistake: the share of correct characters instead of correct dates."""
+    return float(np.mean([a == b for p, e in zip(predicted, expected, strict=True)
+                          for a, b in zip(p, e, strict=False)]))

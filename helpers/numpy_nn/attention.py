@@ -182,3 +182,59 @@ def multi_head_attention_backward(dout, cache):
         g[b] = dx.sum(axis=(0, 1))
         g[name] = dx @ p[W].T
     return g  # self-attention (q = k = v = x): dx = g["q"] + g["k"] + g["v"]
+
+
+# ----------------------------------------------------------------------------- exercise references
+# Used by notebook 18's graded cells to compute expected values (not part of the lesson).
+
+def _softmax_axis(S, axis):
+    S = S - S.max(axis=axis, keepdims=True)
+    e = np.exp(S)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _sdpa_mistakes(Q, K, V, mask=None) -> dict:
+    """(out, weights) of the natural mistakes of the attention exercise."""
+    d = Q.shape[-1]
+    raw = Q @ np.swapaxes(K, -1, -2)
+    m = None if mask is None else np.broadcast_to(mask, raw.shape)
+
+    def masked(S):
+        return S if m is None else np.where(m, S, -np.inf)
+
+    out = {}
+    A = _softmax_axis(masked(raw), -1)
+    out["no_scale"] = (A @ V, A)
+    A = _softmax_axis(masked(raw / np.sqrt(d)), -2) if m is None else \
+        _softmax_axis(np.where(m, raw / np.sqrt(d), -1e30), -2)
+    out["wrong_axis"] = (A @ V, A)
+    A = _softmax_axis(raw / np.sqrt(d), -1)
+    out["mask_ignored"] = (A @ V, A)
+    if m is not None:
+        A = np.where(m, A, 0.0)
+        out["mask_after_softmax"] = (A @ V, A)
+    A = _softmax_axis(masked(raw / d), -1)
+    out["scale_by_d"] = (A @ V, A)
+    return out
+
+
+def _reference_additive_attention(s, H, W, U, v, mask=None):
+    """Bahdanau attention of one decoder step: context (N, Dh) and weights (N, T)."""
+    e = np.tanh((s @ W)[:, None, :] + H @ U) @ v
+    if mask is not None:
+        e = np.where(mask, e, -np.inf)
+    alpha = _softmax_axis(e, -1)
+    return np.einsum("nt,ntd->nd", alpha, H), alpha
+
+
+def _additive_mistakes(s, H, W, U, v, mask=None) -> dict:
+    e = np.tanh((s @ W)[:, None, :] + H @ U) @ v
+    out = {}
+    a = _softmax_axis(e, 0)
+    out["wrong_axis"] = (np.einsum("nt,ntd->nd", a, H), a)
+    a = _softmax_axis(e, -1)
+    out["mask_ignored"] = (np.einsum("nt,ntd->nd", a, H), a)
+    if mask is not None:
+        a = np.where(mask, a, 0.0)
+        out["mask_after_softmax"] = (np.einsum("nt,ntd->nd", a, H), a)
+    return out
