@@ -7,8 +7,13 @@ values from the reference, and the named mistakes a student is likely to make.
 from __future__ import annotations
 
 import numpy as np
+import torch  # noqa: F401 - see below
 
 from helpers.checks import Case
+
+# Importing torch patches inspect.getfile (torch.package does so). The notebooks import torch
+# in their set-up cell (seed_everything), after the grader's tamper baseline is taken from the
+# modules the test cells import; importing it here puts the patch into that baseline.
 
 
 # ----------------------------------------------------------------------------- exercise 1

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import torch  # noqa: F401 - see below
 
 from helpers.checks import Case
+
+# Importing torch patches inspect.getfile (torch.package does so). The notebooks import torch
+# in their set-up cell (seed_everything), after the grader's tamper baseline is taken from the
+# modules the test cells import; importing it here puts the patch into that baseline.
 from helpers.metrics import confusion_matrix, precision_recall_f1
 
 
