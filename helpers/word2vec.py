@@ -413,6 +413,7 @@ def _sgns_pair_mistakes(v_c, u_o, U_neg) -> dict:
         "loss_sign": float(log_sigmoid(pos).sum() + log_sigmoid(-neg).sum()),
         "loss_no_negatives": float(-log_sigmoid(pos).sum()),
         "loss_negative_sign": float(-log_sigmoid(pos).sum() - log_sigmoid(neg).sum()),
+        "loss_mean_negatives": float(-log_sigmoid(pos).sum() - log_sigmoid(-neg).mean()),
         "grad_no_negatives": (s_pos - 1) * u_o,
         "grad_sign": -((s_pos - 1) * u_o + s_neg @ U_neg),
         "grad_negative_sign": (s_pos - 1) * u_o - (1 - s_neg) @ U_neg,

@@ -215,6 +215,9 @@ def _sdpa_mistakes(Q, K, V, mask=None) -> dict:
         out["mask_after_softmax"] = (A @ V, A)
     A = _softmax_axis(masked(raw / d), -1)
     out["scale_by_d"] = (A @ V, A)
+    if m is not None:
+        A = _softmax_axis(np.where(m, raw / np.sqrt(d), 0.0), -1)
+        out["mask_zero"] = (A @ V, A)
     return out
 
 
@@ -237,4 +240,7 @@ def _additive_mistakes(s, H, W, U, v, mask=None) -> dict:
     if mask is not None:
         a = np.where(mask, a, 0.0)
         out["mask_after_softmax"] = (np.einsum("nt,ntd->nd", a, H), a)
+    e = ((s @ W)[:, None, :] + H @ U) @ v
+    a = _softmax_axis(e if mask is None else np.where(mask, e, -np.inf), -1)
+    out["no_tanh"] = (np.einsum("nt,ntd->nd", a, H), a)
     return out
