@@ -141,3 +141,15 @@ def cases_softplus_backward(hidden=False):
                                "exp(1000) overflows to inf: compute the sigmoid so that only "
                                "exp of a non-positive number is taken")]))
     return out
+
+
+def gradcheck_softplus(backward) -> bool:
+    """Wrap ``softplus_forward`` and ``backward`` with ``numpy_function`` and run
+    ``torch.autograd.gradcheck`` on 9 points in [-4, 4] (float64); True when it passes."""
+    from torch.autograd import gradcheck
+
+    from helpers.torch_nn.numpy_function import numpy_function
+
+    fn = numpy_function(softplus_forward, backward, name="softplus")
+    x = torch.linspace(-4, 4, 9, dtype=torch.float64).requires_grad_(True)
+    return bool(gradcheck(fn, (x,), raise_exception=False))
