@@ -292,7 +292,7 @@ def test_softmax_extreme_logits_are_finite_and_correct():
 
 
 def test_cross_entropy_worked_example_and_gradcheck():
-    # Seed 003's worked example: p(correct) = 0.4 gives a loss of -log 0.4 = 0.916...
+    # The classic worked example: p(correct) = 0.4 gives a loss of -log 0.4 = 0.916...
     s = np.log(np.array([[0.4, 0.3, 0.3]]))
     np.testing.assert_allclose(nn.softmax_cross_entropy(s, np.array([0]))[0], -math.log(0.4))
     s, y = scores_and_labels(0)
