@@ -7,14 +7,15 @@ STAMP := $(VENV)/.installed
 TORCH_INDEX ?=
 PIP_EXTRA := $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
 
-.PHONY: help venv lab test lint results bench release grade clean
+.PHONY: help venv lab lab-instructor test lint results bench release grade clean
 
 help:
 	@echo "make lab      create .venv if needed and open the course in JupyterLab"
+	@echo "make lab-instructor  the same with nbgrader's tools (formgrader, Create Assignment)"
 	@echo "make test     create .venv if needed and run every test (small budget)"
 	@echo "make results  run every notebook at the full setting; writes results/RESULTS.md"
 	@echo "make bench    run the benchmarks in bench/"
-	@echo "make release  student versions of the notebooks in release/ (NB=01 for one)"
+	@echo "make release  the student bundle in release/ (NB=01 for one notebook)"
 	@echo "make grade SUBMISSIONS=dir   autograde submissions (one folder per student)"
 
 venv: $(STAMP)
@@ -30,8 +31,14 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 
 # Root (containers, cloud VMs) needs --allow-root; LAB_ARGS passes more, e.g. --no-browser.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
+# Students get a plain JupyterLab: nbgrader's lab and server extensions (formgrader, the
+# Create Assignment toolbar) are switched off by the config in tools/jupyter/student.
+STUDENT_JUPYTER := JUPYTER_CONFIG_PATH="$(CURDIR)/tools/jupyter/student"
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT) $(LAB_ARGS)
+	$(STUDENT_JUPYTER) $(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT) $(LAB_ARGS)
+
+lab-instructor: $(STAMP)
+	$(VENV)/bin/jupyter lab --notebook-dir=. $(ALLOW_ROOT) $(LAB_ARGS)
 
 test: $(STAMP)
 	$(PY) tools/run_tests.py
@@ -49,8 +56,8 @@ release: $(STAMP)
 	$(PY) -m tools.grading release $(if $(NB),--nb $(NB),)
 
 grade: $(STAMP)
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [NB=01] [TIMEOUT=60] [BUDGET=full]"; exit 2; }
-	$(PY) -m tools.grading grade "$(SUBMISSIONS)" $(if $(NB),--nb $(NB),) $(if $(TIMEOUT),--timeout $(TIMEOUT),) $(if $(BUDGET),--budget $(BUDGET),)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [NB=01] [TIMEOUT=60] [WALL=1800] [BUDGET=full]"; exit 2; }
+	$(PY) -m tools.grading grade "$(SUBMISSIONS)" $(if $(NB),--nb $(NB),) $(if $(TIMEOUT),--timeout $(TIMEOUT),) $(if $(WALL),--wall $(WALL),) $(if $(BUDGET),--budget $(BUDGET),)
 
 clean:
 	rm -rf $(VENV) release nbgrader_course .pytest_cache

@@ -3,12 +3,16 @@
 For every ``notebooks/*.ipynb`` (and the fixture ``tests/fixtures/nbgrader_fixture.ipynb``):
 nbgrader's own cell-metadata validation passes, ``grade_id``s are unique, every solution
 cell is followed by a graded test cell with points > 0, every graded test cell calls the
-course's checks (``helpers.checks``) and BEGIN/END markers are balanced and in the right
-kind of cell. Notebooks without nbgrader cells are skipped. Also unit tests of the two
-nbgrader steps the course adds (``HideHiddenTests``, ``ErrorsDecide``).
+course's checks (``helpers.checks``) and imports what it calls (so that grading can tell a
+rebound name from the real check), BEGIN/END markers are balanced and in the right kind of
+cell, and no cell outside the exercises uses what a solution cell defines (so that the
+student version runs top to bottom with unanswered exercises). Notebooks without nbgrader
+cells are skipped. Also unit tests of the nbgrader steps the course adds
+(``HideHiddenTests``, ``ErrorsDecide``) and of the locked-cell comparison.
 """
 
 import ast
+import copy
 from pathlib import Path
 
 import nbformat
@@ -98,6 +102,91 @@ def test_exercise_format(path):
                     "it as partial credit; end the cell with a call that returns None "
                     "(check_true/check_value) or write `n_ok = check_function(...)`")
     assert not problems, f"{path.name}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_graded_test_cell_imports_what_it_calls(path):
+    """A name the notebook binds by ``import`` (np, torch, check_function, a reference...)
+    and a test cell uses must be imported in that test cell itself."""
+    nb = _load(path)
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        if not grading.is_test(cell):
+            continue
+        elsewhere = {}
+        for j, other in enumerate(nb.cells):
+            if j != i and other.cell_type == "code":
+                elsewhere.update(grading.imports(other.source))
+        mine = set(grading.imports(cell.source))
+        try:
+            tree = ast.parse(submissions._python(cell.source))
+        except SyntaxError:
+            continue  # test_exercise_format reports it
+        assigned = {n.id for n in ast.walk(tree)
+                    if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        assigned |= {n.name for n in ast.walk(tree)
+                     if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+        used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
+                and isinstance(n.ctx, ast.Load)}
+        missing = sorted(n for n in used & set(elsewhere) if n not in mine | assigned)
+        if missing:
+            lines = sorted({_import_line(n, elsewhere[n]) for n in missing})
+            problems.append(f"{_where(cell, i)} uses {missing} without importing them: add "
+                            + "; ".join(lines))
+    assert not problems, f"{path.name}:\n  " + "\n  ".join(problems)
+
+
+def _import_line(name, where):
+    module, attr = where
+    if attr is None:
+        return f"import {module}" + (f" as {name}" if module.split(".")[0] != name else "")
+    return f"from {module} import {attr}" + (f" as {name}" if attr != name else "")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_nothing_outside_the_exercises_uses_a_solution(path):
+    """In the student version solution cells only define stubs: a later cell that is not an
+    exercise must not need what they define (else the released notebook breaks there)."""
+    nb = _load(path)
+    solution_names, other_names = set(), set()
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        funcs, values, classes = submissions._defined(cell.source)
+        (solution_names if grading.is_solution(cell) else other_names).update(
+            funcs + values + classes)
+    only_solution = solution_names - other_names
+    problems, seen_solution = [], False
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        if grading.is_solution(cell):
+            seen_solution = True
+            continue
+        if not seen_solution or grading.nbgrader_meta(cell):
+            continue
+        used = submissions._used(cell.source) & only_solution
+        if used:
+            problems.append(f"cell {i} uses {sorted(used)}, defined only in solution cells")
+    assert not problems, f"{path.name}:\n  " + "\n  ".join(problems)
+
+
+def test_locked_cell_changes_are_found():
+    from tools.grading.tamper import locked_cell_changes
+
+    release = _load(FIXTURE)
+    assert locked_cell_changes(release, release) == {}
+    edited = copy.deepcopy(release)
+    test_ids = [grading.nbgrader_meta(c)["grade_id"] for c in edited.cells if grading.is_test(c)]
+    _cell_by_id(edited, test_ids[0]).source += "\nprint('hi')"
+    del edited.cells[edited.cells.index(_cell_by_id(edited, test_ids[1]))]
+    flags = locked_cell_changes(edited, release)
+    assert set(flags) == set(test_ids[:2])
+    assert "edited" in flags[test_ids[0]] and "deleted" in flags[test_ids[1]]
+
+
+def _cell_by_id(nb, grade_id):
+    return next(c for c in nb.cells if grading.nbgrader_meta(c).get("grade_id") == grade_id)
 
 
 def _check_function_returns() -> bool:

@@ -1,31 +1,33 @@
 """Release and autograde every notebook with nbgrader, as an instructor would.
 
-For every ``notebooks/*.ipynb`` with exercises (new notebooks are picked up by the glob) and
-the fixture ``tests/fixtures/nbgrader_fixture.ipynb``, one job (a child process running
-``tools.grading``) releases the notebook, grades two synthetic students in one nbgrader run
-(the source itself and the untouched release) and executes the release with one wrong
-answer inserted, followed by a copy of the source's test cell for that exercise, so that
-one run shows the public check's message in both. The fixture and the notebook with the
-most exercises (the "representative", chosen automatically) also get a student with exactly
-one wrong answer, one whose answer is wrong only on the hidden cases and who edited a locked
-test cell, and (in a second run with a short per-cell timeout) one with an infinite loop in
-one exercise and an exception in another.
+Every ``notebooks/*.ipynb`` with exercises (new notebooks are picked up by the glob) and the
+fixture ``tests/fixtures/nbgrader_fixture.ipynb`` get ONE graded execution, in the grading
+sandbox: a synthetic student who answered every exercise with the author's solution except
+one, which is wrong (``W``), and one left as the release's stub (``S``), with a copy of the
+release's test cell of ``W`` after the real one. That single run shows: the author's
+answers get full marks in the sandbox, the wrong answer and the stub lose exactly their
+points, the release's public checks give the source's message for the wrong answer, the
+stub fails inside its own exercise only, the feedback shows no hidden test, and honest work
+raises no tamper flag. (That the source passes its own tests, hidden ones included, is
+nbval's run of the notebook.)
 
-Jobs run in a thread pool (``NN_GRADING_TEST_WORKERS``, default 2) at the small budget;
-each test waits for its notebook's job. Notebooks without nbgrader cells are skipped.
+The fixture and one representative real notebook (``NN_GRADING_REPRESENTATIVE``, default
+``03``; else the first graded notebook) also get the hostile students of
+:mod:`tools.grading.submissions` (rebinding, code objects, monkeypatching, a patched
+traceback display, searching the disk for solutions, editing and deleting locked cells,
+``os._exit``, a loop that swallows ``KeyboardInterrupt``, an infinite loop, an exception,
+the wall-time bound) plus correct, blank, one-wrong and hidden-only-wrong students; each
+run writes a table (student, expected, actual, flags, wall time) next to its course dir
+and prints it.
+
+Each notebook's run is one xdist group (``make test`` runs ``-n 2 --dist loadgroup``), so it
+happens once, on one worker. Notebooks without nbgrader cells are skipped.
 """
 
 import copy
 import html
-import json
 import os
 import re
-import shutil
-import subprocess
-import sys
-import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -37,11 +39,9 @@ from tools.grading import submissions as subs
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "nbgrader_fixture.ipynb"
 ALL = [FIXTURE, *sorted((ROOT / "notebooks").glob("*.ipynb"))]
-WORKERS = int(os.environ.get("NN_GRADING_TEST_WORKERS", "2"))
 TIMEOUT = 300  # seconds per cell in the ordinary runs (a safety net, never reached)
-LOOP_TIMEOUT = 30  # seconds per cell in the run with the infinite loop
-FIXTURE_LOOP_TIMEOUT = 10  # the fixture's cells take milliseconds
-SOURCE_COPY = "source-test-copy"
+CRASH_TIMEOUT = {"fixture": 10, "notebook": 30}  # the runs with stuck cells
+RELEASE_COPY = "release-test-copy"
 
 
 def _graded(path):
@@ -53,14 +53,17 @@ GRADED = [p for p in ALL if _graded(p)]
 
 def _representative():
     real = [p for p in GRADED if p != FIXTURE]
-    if not real:
-        return None
-    return max(real, key=lambda p: (len(subs.exercises(nbformat.read(p, as_version=4))),
-                                    -real.index(p)))
+    want = os.environ.get("NN_GRADING_REPRESENTATIVE", "03")
+    return next((p for p in real if p.name.startswith(want)), real[0] if real else None)
 
 
 REPRESENTATIVE = _representative()
 DEEP = [FIXTURE] + ([REPRESENTATIVE] if REPRESENTATIVE else [])
+
+
+def _params(paths, group):
+    return [pytest.param(p, id=p.stem, marks=pytest.mark.xdist_group(f"{group}-{p.stem}"))
+            for p in paths]
 
 
 # --------------------------------------------------------------------------- secret lines
@@ -110,196 +113,6 @@ def html_text(path):
     return html.unescape(re.sub(r"<[^>]+>", "", raw))
 
 
-# --------------------------------------------------------------------------- jobs
-
-@dataclass
-class Run:
-    path: Path
-    source: object
-    release: object = None
-    release_path: Path = None
-    exercises: list = field(default_factory=list)
-    roles: dict = field(default_factory=dict)  # role -> Exercise
-    results: dict = field(default_factory=dict)  # student -> gradebook entry
-    course: Path = None
-    released_wrong: object = None  # the release with the wrong answer, executed
-    times: dict = field(default_factory=dict)
-
-    def autograded(self, student):
-        p = self.course / "autograded" / student / self.path.stem / self.path.name
-        return nbformat.read(p, as_version=4)
-
-    def feedback(self, student):
-        return self.course / "feedback" / student / self.path.stem / (self.path.stem + ".html")
-
-
-def _write(folder, student, nb, name):
-    d = folder / student
-    d.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, d / name)
-
-
-def _execute(nb, work, name):
-    """Execute a notebook as a student would (errors kept), at the small budget."""
-    from nbclient import NotebookClient
-
-    NotebookClient(nb, timeout=TIMEOUT, allow_errors=True,
-                   resources={"metadata": {"path": str(work)}}).execute()
-    nbformat.write(nb, work / ("executed_" + name))
-    return nb
-
-
-def _plan(path, deep):
-    """The synthetic students of a notebook: ``{student: notebook}`` and the exercises."""
-    source = nbformat.read(path, as_version=4)
-    exs = subs.exercises(source)
-    roles = {"wrong": subs.pick(exs)}
-    plan = {"source": source}
-    if deep:
-        if roles["wrong"]:
-            plan["wrong"] = subs.wrong(source, roles["wrong"])
-        # one student: wrong only on the hidden cases of one exercise, and an edited test cell
-        hidden = roles["hidden"] = subs.pick(exs, need_function=True, need_hidden=True)
-        edit = roles["edit"] = subs.pick(exs, avoid=[hidden]) if exs else None
-        tricky = source
-        if hidden:
-            tricky = subs.wrong(tricky, hidden, hidden_only=True)
-        if edit:
-            tricky = subs.edit_test_cell(tricky, edit)
-        if hidden or edit:
-            plan["tricky"] = tricky
-    roles["loop"] = subs.pick(exs)
-    roles["boom"] = subs.pick(exs, avoid=[roles["loop"]])
-    return source, exs, roles, plan
-
-
-def _with_source_check(release, source, ex):
-    """The release, plus a copy of the source's test cell (hidden tests included) right after
-    the release's test cell of ``ex``: one run gives both messages for the same answer."""
-    nb = copy.deepcopy(release)
-    at = next(i for i, c in enumerate(nb.cells)
-              if grading.nbgrader_meta(c).get("grade_id") == ex.test_id)
-    cell = nbformat.v4.new_code_cell(source.cells[ex.test_index].source)
-    cell.metadata["tags"] = [SOURCE_COPY]
-    nb.cells.insert(at + 1, cell)
-    return nb
-
-
-def _child_job(path, work, deep):
-    """Runs in a child process (nbgrader changes directory): release, grade, execute."""
-    times = {}
-    t0 = time.monotonic()
-    release_path = grading.release([path], work / "release", work / "course_release",
-                                   inprocess=True)[0]
-    release = nbformat.read(release_path, as_version=4)
-    times["release"] = time.monotonic() - t0
-    source, exs, roles, plan = _plan(path, deep)
-    plan["release"] = release
-    folder = work / "submissions"
-    for student, nb in plan.items():
-        _write(folder, student, nb, path.name)
-    t0 = time.monotonic()
-    grading.grade(folder, [path], work / "course", timeout=TIMEOUT, budget="small",
-                  inprocess=True)
-    times["grade"] = time.monotonic() - t0
-    if roles["wrong"]:
-        t0 = time.monotonic()
-        ex = roles["wrong"]
-        wrong_release = subs.transplant(release, subs.wrong(source, ex), ex)
-        _execute(_with_source_check(wrong_release, source, ex), work, path.name)
-        times["execute release"] = time.monotonic() - t0
-    (work / "times.json").write_text(json.dumps(times))
-
-
-def _child_loop_job(path, work):
-    """A student with an infinite loop in one exercise and an exception in another."""
-    source, exs, roles, _ = _plan(path, False)
-    nb = subs.infinite_loop(source, roles["loop"])
-    if roles["boom"]:
-        nb = subs.exception(nb, roles["boom"])
-    folder = work / "submissions"
-    _write(folder, "looping", nb, path.name)
-    t0 = time.monotonic()
-    grading.grade(folder, [path], work / "course", timeout=_loop_timeout(path),
-                  budget="small", inprocess=True)
-    (work / "times.json").write_text(json.dumps({"grade": time.monotonic() - t0}))
-
-
-def _loop_timeout(path):
-    return FIXTURE_LOOP_TIMEOUT if path == FIXTURE else LOOP_TIMEOUT
-
-
-def _spawn(kind, path, work, deep=False):
-    cmd = [sys.executable, __file__, kind, str(path), str(work), "1" if deep else "0"]
-    proc = subprocess.run(cmd, cwd=ROOT, text=True, capture_output=True,
-                          env=grading.grading_env("small"))
-    if proc.returncode != 0:
-        raise RuntimeError(f"{kind} {path.name} failed:\n{proc.stdout[-2000:]}\n"
-                           f"{proc.stderr[-6000:]}")
-    return json.loads((work / "times.json").read_text())
-
-
-def _job(path, work, deep):
-    times = _spawn("_job", path, work, deep)
-    source, exs, roles, plan = _plan(path, deep)
-    run = Run(path, source, exercises=exs, roles=roles, times=times, course=work / "course")
-    run.release_path = work / "release" / path.name
-    run.release = nbformat.read(run.release_path, as_version=4)
-    run.results = {student: r for (student, _), r in grading.read_gradebook(run.course).items()}
-    executed = work / ("executed_" + path.name)
-    if executed.exists():
-        run.released_wrong = nbformat.read(executed, as_version=4)
-    return run
-
-
-def _loop_job(path, work):
-    times = _spawn("_loop", path, work)
-    _, _, roles, _ = _plan(path, False)
-    results = grading.read_gradebook(work / "course")
-    return (roles["loop"], roles["boom"], results[("looping", path.stem)], times["grade"],
-            work / "course")
-
-
-@pytest.fixture(scope="session")
-def jobs(request, tmp_path_factory):
-    env_backup = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
-    if WORKERS > 1:  # kernels run side by side: one thread each
-        for k in env_backup:
-            os.environ.setdefault(k, "1")
-    pool = ThreadPoolExecutor(max_workers=WORKERS)
-    futures = {}
-    # only the notebooks of the selected tests (-k), slowest jobs first
-    # (nbval's notebook-cell items have no .module, hence getattr)
-    selected = [item for item in request.session.items
-                if getattr(getattr(item, "module", None), "__name__", None) == __name__
-                and hasattr(item, "callspec")]
-    needed = {item.callspec.params["path"] for item in selected}
-    loops = {item.callspec.params["path"] for item in selected
-             if item.originalname == "test_infinite_loop_and_exception_are_graded_in_bounded_time"}
-    for path in sorted(set(GRADED) & needed, key=lambda p: (p not in DEEP, p == FIXTURE)):
-        work = tmp_path_factory.mktemp(path.stem)
-        futures[path.stem] = pool.submit(_job, path, work, path in DEEP)
-        if path in loops:
-            futures[path.stem + ":loop"] = pool.submit(
-                _loop_job, path, tmp_path_factory.mktemp(path.stem + "_loop"))
-    yield futures
-    pool.shutdown(wait=True, cancel_futures=True)
-    for k, v in env_backup.items():
-        if v is None:
-            os.environ.pop(k, None)
-    shutil.rmtree(tmp_path_factory.getbasetemp(), ignore_errors=True)
-
-
-def _skip_plain(path):
-    if path not in GRADED:
-        pytest.skip(f"{path.name} has no nbgrader cells (no exercises): nothing to grade")
-
-
-def _run(jobs, path) -> Run:
-    _skip_plain(path)
-    return jobs[path.stem].result()
-
-
 def _cell(nb, grade_id):
     return next(c for c in nb.cells if grading.nbgrader_meta(c).get("grade_id") == grade_id)
 
@@ -308,14 +121,124 @@ def _errors(cell):
     return [o for o in cell.get("outputs", []) if o.output_type == "error"]
 
 
-ids = {"ids": lambda p: p.stem}
+# --------------------------------------------------------------------------- runs (cached)
+
+_CACHE = {}
 
 
-# --------------------------------------------------------------------------- 1 release
+def _cached(key, make):
+    if key not in _CACHE:
+        try:
+            _CACHE[key] = make()
+        except Exception as err:  # noqa: BLE001 - every test of this run reports it
+            _CACHE[key] = err
+    if isinstance(_CACHE[key], Exception):
+        raise RuntimeError(f"the grading run {key} failed: {_CACHE[key]}") from _CACHE[key]
+    return _CACHE[key]
 
-@pytest.mark.parametrize("path", ALL, **ids)
-def test_release_has_no_solution_or_hidden_test_lines(jobs, path):
-    run = _run(jobs, path)
+
+class Run:
+    """One grading run of one notebook: release, students, results."""
+
+    def __init__(self, path, work):
+        self.path, self.work = path, work
+        self.source = nbformat.read(path, as_version=4)
+        self.exercises = subs.exercises(self.source)
+        self.course = work / "course"
+        self.release = None  # nbgrader's student version, read after grading
+        self.students, self.results, self.expected = {}, {}, {}
+
+    @property
+    def full(self):
+        return sum(e.points for e in self.exercises)
+
+    def add(self, student, nb, expected=None):
+        self.students[student] = nb
+        if expected is not None:
+            self.expected[student] = expected
+
+    def grade(self, timeout, wall=grading.DEFAULT_WALL):
+        folder = self.work / "submissions"
+        for student, nb in self.students.items():
+            (folder / student).mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, folder / student / self.path.name)
+        self.results = {s: r for (s, _), r in grading.grade(
+            folder, [self.path], self.course, timeout=timeout, wall=wall,
+            budget="small", inprocess=True).items()}
+        self.release = nbformat.read(self.course / "release" / self.path.stem / self.path.name,
+                                     as_version=4)
+        return self
+
+    def autograded(self, student):
+        p = self.course / "autograded" / student / self.path.stem / self.path.name
+        return nbformat.read(p, as_version=4)
+
+    def feedback(self, student):
+        return self.course / "feedback" / student / self.path.stem / (self.path.stem + ".html")
+
+    def table(self):
+        rows = ["| submission | expected | actual | flag | wall s |", "|---|---:|---:|---|---:|"]
+        for s, r in sorted(self.results.items()):
+            exp = self.expected.get(s)
+            rows.append(f"| {s} | {'' if exp is None else f'{exp:g}'} | {r['score']:g} "
+                        f"/ {r['max_score']:g} | {grading.flag_summary(r)} | {r['wall_s']} |")
+        text = f"{self.path.stem}\n" + "\n".join(rows)
+        (self.work / "table.md").write_text(text + "\n")
+        print("\n" + text)
+        return text
+
+
+def _work(tmp_path_factory, name):
+    return tmp_path_factory.mktemp(name)
+
+
+def _skip_plain(path):
+    if path not in GRADED:
+        pytest.skip(f"{path.name} has no nbgrader cells (no exercises): nothing to grade")
+
+
+def _roles(exs):
+    wrong = subs.pick(exs)
+    stub = subs.pick(exs, avoid=[wrong]) if len(exs) > 1 else None
+    return wrong, stub
+
+
+def _mixed(run):
+    """The one student of the ordinary run: W wrong, S stubbed, the release's W test copy."""
+    w, s = _roles(run.exercises)
+    nb = run.source
+    if w is not None:
+        nb = subs.wrong(nb, w)
+    if s is not None:
+        nb = subs.replace_solution(nb, s, subs.STUB)
+    if w is not None:
+        nb = copy.deepcopy(nb)
+        at = next(i for i, c in enumerate(nb.cells)
+                  if grading.nbgrader_meta(c).get("grade_id") == w.test_id)
+        copy_cell = nbformat.v4.new_code_cell(
+            grading.without_hidden_tests(_cell(run.source, w.test_id).source))
+        copy_cell.metadata["tags"] = [RELEASE_COPY]
+        nb.cells.insert(at + 1, copy_cell)
+    lost = sum(e.points for e in (w, s) if e)
+    return nb, w, s, run.full - lost
+
+
+def _ordinary(path, tmp_path_factory):
+    def make():
+        run = Run(path, _work(tmp_path_factory, path.stem))
+        nb, run.w, run.s, expected = _mixed(run)
+        run.add("mixed", nb, expected)
+        return run.grade(TIMEOUT)
+
+    return _cached(("ordinary", path.stem), make)
+
+
+# --------------------------------------------------------------------------- 1 ordinary
+
+@pytest.mark.parametrize("path", _params(ALL, "grade"))
+def test_release_has_no_solution_or_hidden_test_lines(tmp_path_factory, path):
+    _skip_plain(path)
+    run = _ordinary(path, tmp_path_factory)
     released = {x.strip() for c in run.release.cells for x in c.source.split("\n")}
     for kind in ("solution", "hidden"):
         leaked = secret_lines(run.source, kind) & released
@@ -325,156 +248,349 @@ def test_release_has_no_solution_or_hidden_test_lines(jobs, path):
     assert not any(c.get("outputs") for c in run.release.cells), "the release has outputs"
 
 
-# --------------------------------------------------------------------------- 2, 3 grades
-
-@pytest.mark.parametrize("path", ALL, **ids)
-def test_source_gets_full_marks_and_validates(jobs, path):
+@pytest.mark.parametrize("path", _params(ALL, "grade"))
+def test_answers_score_their_points_in_the_sandbox(tmp_path_factory, path):
+    """The author's answers get their points, the wrong one and the stub lose theirs."""
     from nbgrader.validator import Validator
 
-    run = _run(jobs, path)
-    r = run.results["source"]
-    lost = {k: v for k, v in r["cells"].items() if v[0] != v[1]}
-    assert r["max_score"] > 0 and r["score"] == r["max_score"], f"points lost: {lost}"
-    # nbgrader validate's verdict on the executed source (the autograded copy)
-    nb = run.autograded("source")
-    failed = Validator()._get_failed_cells(nb)
-    assert not failed, [grading.nbgrader_meta(c)["grade_id"] for c in failed]
+    _skip_plain(path)
+    run = _ordinary(path, tmp_path_factory)
+    r = run.results["mixed"]
+    zero = {e.test_id for e in (run.w, run.s) if e}
+    wrong = {gid: f"{score:g}/{top:g}" for gid, (score, top) in r["cells"].items()
+             if score != (0 if gid in zero else top)}
+    assert not wrong, f"expected 0 for {sorted(zero)} and full marks elsewhere, got {wrong}"
+    assert r["score"] == run.expected["mixed"] and r["max_score"] == run.full
+    assert not r["flags"], f"honest work was flagged as tampering: {r['flags']}"
+    assert not r["restarts"] and not r["wall_hit"], r["events"]
+    failed = Validator()._get_failed_cells(run.autograded("mixed"))
+    assert {grading.nbgrader_meta(c)["grade_id"] for c in failed} == zero
 
 
-@pytest.mark.parametrize("path", ALL, **ids)
-def test_untouched_release_gets_zero(jobs, path):
-    run = _run(jobs, path)
-    r = run.results["release"]
-    assert r["max_score"] == run.results["source"]["max_score"]
-    assert r["score"] == 0, {k: v for k, v in r["cells"].items() if v[0]}
-
-
-# --------------------------------------------------------------------------- 4 one wrong
-
-@pytest.mark.parametrize("path", DEEP, **ids)
-def test_one_wrong_answer_loses_exactly_its_points(jobs, path):
-    run = _run(jobs, path)
-    ex = run.roles["wrong"]
-    if ex is None:
+@pytest.mark.parametrize("path", _params(ALL, "grade"))
+def test_release_public_checks_give_the_source_messages(tmp_path_factory, path):
+    _skip_plain(path)
+    run = _ordinary(path, tmp_path_factory)
+    if run.w is None:
         pytest.skip("no exercise defines a function or value the test cell uses")
-    r, full = run.results["wrong"], run.results["source"]
-    assert r["cells"][ex.test_id][0] == 0, f"{ex.solution_id}: the wrong answer was accepted"
-    assert r["score"] == full["max_score"] - ex.points
-    others = {k: v for k, v in r["cells"].items() if k != ex.test_id and v[0] != v[1]}
-    assert not others, f"other exercises lost points too: {others}"
+    nb = run.autograded("mixed")
+    got = _errors(_cell(nb, run.w.test_id))
+    at = next(i for i, c in enumerate(nb.cells) if RELEASE_COPY in c.metadata.get("tags", []))
+    public = _errors(nb.cells[at])
+    assert got, f"{run.w.test_id}: the source's checks accept the wrong answer"
+    assert public, f"{run.w.test_id}: the release's public checks accept the wrong answer"
+    assert (got[0].ename, got[0].evalue) == (public[0].ename, public[0].evalue)
 
 
-# --------------------------------------------------------------------------- 5 loop
-
-@pytest.mark.parametrize("path", DEEP, **ids)
-def test_infinite_loop_and_exception_are_graded_in_bounded_time(jobs, path):
-    loop, boom, r, seconds, course = jobs[path.stem + ":loop"].result()
-    zero = {loop.test_id} | ({boom.test_id} if boom else set())
-    for gid, (score, max_score) in r["cells"].items():
-        expected = 0 if gid in zero else max_score
-        assert score == expected, f"{gid}: {score} / {max_score}, expected {expected}"
-    nb = nbformat.read(course / "autograded" / "looping" / path.stem / path.name, as_version=4)
-    text = " ".join(o.ename for c in nb.cells for o in _errors(c))
-    assert "KeyboardInterrupt" in text or "CellTimeoutError" in text, "no cell was timed out"
-    normal = jobs[path.stem].result().times["grade"]
-    assert seconds < normal + 4 * _loop_timeout(path) + 60, (seconds, normal)
-
-
-# --------------------------------------------------------------------------- 6 edit
-
-def _tricky_expected(run):
-    """Score of the student with a hidden-only wrong answer and an edited test cell."""
-    lost = {e.test_id: e.points for e in (run.roles["hidden"], run.roles["edit"]) if e}
-    return run.results["source"]["max_score"] - sum(lost.values()), lost
-
-
-@pytest.mark.parametrize("path", DEEP, **ids)
-def test_edited_locked_test_cell_gets_no_credit(jobs, path):
-    run = _run(jobs, path)
-    ex = run.roles["edit"]
-    if ex is None:
-        pytest.skip("no exercise to edit")
-    r = run.results["tricky"]
-    expected, lost = _tricky_expected(run)
-    assert r["cells"][ex.test_id][0] == 0, "the edited test cell got credit"
-    assert r["score"] == expected
-    # what was graded is the instructor's test cell, not the student's
-    assert _cell(run.autograded("tricky"), ex.test_id).source == \
-        _cell(run.source, ex.test_id).source
-
-
-# --------------------------------------------------------------------------- 7 release runs
-
-@pytest.mark.parametrize("path", ALL, **ids)
-def test_release_public_checks_give_the_source_messages(jobs, path):
-    run = _run(jobs, path)
-    ex = run.roles["wrong"]
-    if ex is None:
-        pytest.skip("no exercise defines a function or value the test cell uses")
-    nb = run.released_wrong
-    got = _errors(_cell(nb, ex.test_id))
-    at = next(i for i, c in enumerate(nb.cells) if SOURCE_COPY in c.metadata.get("tags", []))
-    want = _errors(nb.cells[at])
-    assert want, "the wrong answer raised nothing in the source's test cell"
-    assert got, f"{ex.test_id}: the release's public checks accept the wrong answer"
-    assert (got[0].ename, got[0].evalue) == (want[0].ename, want[0].evalue)
-    # the untouched exercises fail as unanswered, not with a broken notebook
-    solution_names = set()
-    for e in run.exercises:
-        f, v, c = subs._defined(run.source.cells[e.solution_index].source)
-        solution_names |= set(f) | set(v) | set(c)
-    for e in run.exercises:
-        if e is ex:
-            continue
-        errs = _errors(_cell(run.released_wrong, e.test_id))
-        assert errs, f"{e.test_id} passes in the release without an answer"
-        err = errs[0]
-        ok = err.ename in {"NotImplementedError", "CheckFailed", "AssertionError"} or (
-            err.ename == "NameError" and any(f"'{n}'" in err.evalue for n in solution_names))
-        assert ok, f"{e.test_id}: {err.ename}: {err.evalue}"
-    for i, c in enumerate(run.released_wrong.cells):
-        if c.cell_type == "code" and not grading.nbgrader_meta(c) and i != at:
-            assert not _errors(c), f"cell {i} (not an exercise) fails in the release: " + \
+@pytest.mark.parametrize("path", _params(ALL, "grade"))
+def test_an_unanswered_exercise_fails_in_its_own_cells_only(tmp_path_factory, path):
+    _skip_plain(path)
+    run = _ordinary(path, tmp_path_factory)
+    nb = run.autograded("mixed")
+    if run.s is not None:
+        err = _errors(_cell(nb, run.s.test_id))
+        assert err, f"{run.s.test_id} passes without an answer"
+        names = set()
+        for part in subs._defined(run.source.cells[run.s.solution_index].source):
+            names |= set(part)
+        ok = err[0].ename in {"NotImplementedError", "CheckFailed", "AssertionError"} or (
+            err[0].ename == "NameError" and any(f"'{n}'" in err[0].evalue for n in names))
+        assert ok, f"{run.s.test_id}: {err[0].ename}: {err[0].evalue}"
+    for i, c in enumerate(nb.cells):
+        if c.cell_type == "code" and not grading.nbgrader_meta(c) \
+                and RELEASE_COPY not in c.metadata.get("tags", []):
+            assert not _errors(c), f"cell {i} (not an exercise) fails: " + \
                 f"{_errors(c)[0].ename}: {_errors(c)[0].evalue}"
 
 
-# --------------------------------------------------------------------------- feedback
-
-@pytest.mark.parametrize("path", ALL, **ids)
-def test_feedback_shows_no_hidden_test(jobs, path):
-    run = _run(jobs, path)
+@pytest.mark.parametrize("path", _params(ALL, "grade"))
+def test_feedback_shows_no_hidden_test(tmp_path_factory, path):
+    _skip_plain(path)
+    run = _ordinary(path, tmp_path_factory)
     secrets = feedback_secrets(run.source)
     if not secrets:
         pytest.skip("no hidden tests")
-    for student in run.results:
-        text = html_text(run.feedback(student))
-        leaked = [s for s in secrets if s in text]
-        assert not leaked, f"feedback of {student} shows hidden tests: {leaked[:3]}"
-        assert grading.HIDDEN_NOTE in text
+    text = html_text(run.feedback("mixed"))
+    leaked = [s for s in secrets if s in text]
+    assert not leaked, f"the feedback shows hidden tests: {leaked[:3]}"
+    assert grading.HIDDEN_NOTE in text
 
 
-@pytest.mark.parametrize("path", DEEP, **ids)
-def test_failing_hidden_case_is_graded_and_not_leaked(jobs, path):
-    run = _run(jobs, path)
-    ex = run.roles["hidden"]
-    if ex is None:
+# --------------------------------------------------------------------------- 2 hostile
+
+
+def _after(run, ex):
+    """Exercises whose test cell runs at or after the solution cell of ``ex``."""
+    return [e for e in run.exercises if e.test_index > ex.solution_index]
+
+
+def _hostile(path, tmp_path_factory):
+    def make():
+        run = Run(path, _work(tmp_path_factory, path.stem + "-hostile"))
+        src, exs, full = run.source, run.exercises, run.full
+        t = subs.pick(exs)  # the attacked exercise (independent of the others if possible)
+        w = subs.pick(exs, avoid=[t]) or t
+        h = subs.pick(exs, need_function=True, need_hidden=True)
+        persistent = full - sum(e.points for e in _after(run, t))
+        run.t, run.h = t, h
+        run.add("correct", src, full)
+        run.add("blank", subs.student_version(src), 0)
+        run.add("one-wrong", subs.wrong(src, w), full - w.points)
+        if h is not None:
+            run.add("hidden-only-wrong", subs.wrong(src, h, hidden_only=True), full - h.points)
+        run.add("rebind", subs.hostile(src, t, subs.rebind_attack(src, t)), full - t.points)
+        run.add("code-object", subs.hostile(src, t, subs.CODE_OBJECT), persistent)
+        run.add("monkeypatch", subs.hostile(src, t, subs.MONKEYPATCH), persistent)
+        run.add("showtraceback", subs.hostile(src, t, subs.SHOWTRACEBACK), persistent)
+        run.add("search-disk", subs.hostile(src, t, subs.search_attack(
+            _needles(src), path.name)), full - t.points)
+        run.add("edit-test-cell", subs.edit_test_cell(src, t), full - t.points)
+        run.add("delete-test-cell", subs.delete_test_cell(src, t), full - t.points)
+        run.grade(TIMEOUT)
+        run.table()
+        return run
+
+    return _cached(("hostile", path.stem), make)
+
+
+def _crash(path, tmp_path_factory):
+    def make():
+        run = Run(path, _work(tmp_path_factory, path.stem + "-crash"))
+        src, exs, full = run.source, run.exercises, run.full
+        t = subs.pick(exs)
+        b = subs.pick(exs, avoid=[t])
+        run.t, run.b = t, b
+        run.add("os-exit", subs.hostile(src, t, subs.EXIT), full - t.points)
+        run.add("swallow-interrupt", subs.hostile(src, t, subs.SWALLOW), full - t.points)
+        nb = subs.infinite_loop(src, t)
+        if b is not None:
+            nb = subs.exception(nb, b)
+        run.add("loop-and-exception", nb, full - t.points - (b.points if b else 0))
+        run.timeout = CRASH_TIMEOUT["fixture" if path == FIXTURE else "notebook"]
+        run.grade(run.timeout)
+        run.table()
+        return run
+
+    return _cached(("crash", path.stem), make)
+
+
+def _needles(nb):
+    """What a search for the instructor's files looks for: solution and hidden-test lines
+    and the repository's path."""
+    lines = secret_lines(nb, "solution") | secret_lines(nb, "hidden")
+    return {x for x in lines if len(x) >= 20} | {str(ROOT), "nn_course_helpers"}
+
+
+def _check_expected(run, student):
+    r = run.results[student]
+    assert r["score"] == run.expected[student], (
+        f"{student}: {r['score']:g} points, expected {run.expected[student]:g}; "
+        f"{r['cells']} {r['flags']} {r['events']}")
+    return r
+
+
+@pytest.mark.parametrize("path", _params(DEEP, "hostile"))
+def test_honest_students_score_what_they_earned(tmp_path_factory, path):
+    run = _hostile(path, tmp_path_factory)
+    for student in ("correct", "blank", "one-wrong", "hidden-only-wrong"):
+        if student in run.results:
+            r = _check_expected(run, student)
+            assert not r["flags"] and not r["restarts"], (student, r["flags"], r["events"])
+
+
+@pytest.mark.parametrize("path", _params(DEEP, "hostile"))
+def test_the_student_version_runs_top_to_bottom_in_the_sandbox(tmp_path_factory, path):
+    """The untouched student version, with the bundle's helpers and without the repository:
+    only the exercises' own cells fail, with NotImplementedError (or what follows from it)."""
+    run = _hostile(path, tmp_path_factory)
+    nb = run.autograded("blank")
+    names = set()
+    for e in run.exercises:
+        for part in subs._defined(run.source.cells[e.solution_index].source):
+            names |= set(part)
+    for i, c in enumerate(nb.cells):
+        if c.cell_type != "code" or not _errors(c):
+            continue
+        err = _errors(c)[0]
+        meta = grading.nbgrader_meta(c)
+        assert meta, f"cell {i} (not an exercise) fails: {err.ename}: {err.evalue}"
+        assert err.ename in {"NotImplementedError", "CheckFailed", "AssertionError"} or (
+            err.ename == "NameError" and any(f"'{n}'" in err.evalue for n in names)), \
+            f"{meta.get('grade_id')}: {err.ename}: {err.evalue}"
+
+
+@pytest.mark.parametrize("path", _params(DEEP, "hostile"))
+@pytest.mark.parametrize("student", ["rebind", "code-object", "monkeypatch", "showtraceback",
+                                     "edit-test-cell", "delete-test-cell"])
+def test_tampering_scores_zero_and_is_flagged(tmp_path_factory, path, student):
+    run = _hostile(path, tmp_path_factory)
+    r = _check_expected(run, student)
+    assert run.t.test_id in r["flags"], f"{student} was not flagged: {r['flags']}"
+    assert "tests were modified" in r["flags"][run.t.test_id]
+    text = html_text(run.feedback(student))
+    assert "tests were modified" in text, "the feedback does not say why"
+    rows = (run.course / "grades.csv").read_text()
+    assert any(line.startswith(student + ",") and "tests were modified" in line
+               for line in rows.splitlines()), "grades.csv does not flag it"
+
+
+@pytest.mark.parametrize("path", _params(DEEP, "hostile"))
+def test_edited_locked_cell_is_graded_with_the_instructors_version(tmp_path_factory, path):
+    run = _hostile(path, tmp_path_factory)
+    assert _cell(run.autograded("edit-test-cell"), run.t.test_id).source == \
+        _cell(run.source, run.t.test_id).source
+
+
+@pytest.mark.parametrize("path", _params(DEEP, "hostile"))
+def test_a_submission_finds_no_solution_from_the_sandbox(tmp_path_factory, path):
+    run = _hostile(path, tmp_path_factory)
+    _check_expected(run, "search-disk")
+    nb = run.autograded("search-disk")
+    cell = nb.cells[next(i for i, c in enumerate(nb.cells)
+                         if grading.nbgrader_meta(c).get("grade_id") == run.t.solution_id)]
+    text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+    assert "searched" in text, f"the search did not finish: {_errors(cell)}"
+    assert "found: []" in text, text[-3000:]
+
+
+@pytest.mark.parametrize("path", _params(DEEP, "hostile"))
+def test_failing_hidden_case_is_graded_and_not_leaked(tmp_path_factory, path):
+    run = _hostile(path, tmp_path_factory)
+    if run.h is None:
         pytest.skip("no function exercise with hidden tests")
-    r = run.results["tricky"]
-    assert r["cells"][ex.test_id][0] == 0, "the hidden cases did not catch the wrong answer"
-    assert r["score"] == _tricky_expected(run)[0]
     secrets = feedback_secrets(run.source)
     raw = "\n".join("\n".join(grading.strip_ansi(t) for t in o.traceback)
-                    for o in _errors(_cell(run.autograded("tricky"), ex.test_id)))
+                    for o in _errors(_cell(run.autograded("hidden-only-wrong"), run.h.test_id)))
     assert any(s in raw for s in secrets), \
         "nbgrader's own traceback should show the hidden line (else this test tests nothing)"
-    text = html_text(run.feedback("tricky"))
-    assert not [s for s in secrets if s in text]
-    assert "hidden case" in text or "Error" in text, "the check's message is kept"
+    for student in run.results:
+        if student == "search-disk":
+            continue  # its own code quotes the hidden lines it searches for
+        text = html_text(run.feedback(student))
+        leaked = [s for s in secrets if s in text]
+        assert not leaked, f"the feedback of {student} shows hidden tests: {leaked[:3]}"
 
 
-if __name__ == "__main__":  # a grading job in a child process (see _spawn)
-    kind, nb_path, work_dir, deep_flag = sys.argv[1:5]
-    if kind == "_job":
-        _child_job(Path(nb_path), Path(work_dir), deep_flag == "1")
-    else:
-        _child_loop_job(Path(nb_path), Path(work_dir))
+@pytest.mark.parametrize("path", _params(DEEP, "crash"))
+def test_a_dying_kernel_costs_one_exercise(tmp_path_factory, path):
+    run = _crash(path, tmp_path_factory)
+    r = _check_expected(run, "os-exit")
+    assert r["restarts"] == 1 and "died" in " ".join(r["events"])
+    assert "kernel died" in html_text(run.feedback("os-exit"))
+
+
+@pytest.mark.parametrize("path", _params(DEEP, "crash"))
+def test_an_uninterruptible_cell_costs_one_timeout(tmp_path_factory, path):
+    run = _crash(path, tmp_path_factory)
+    r = _check_expected(run, "swallow-interrupt")
+    assert r["restarts"] == 1, r["events"]
+    normal = run.results["loop-and-exception"]["wall_s"]  # one timeout, no restart
+    # one timeout + the grace before the restart + a second run from the top
+    assert r["wall_s"] < 2 * normal + 60, (r["wall_s"], normal)
+
+
+@pytest.mark.parametrize("path", _params(DEEP, "crash"))
+def test_infinite_loop_and_exception_are_graded_in_bounded_time(tmp_path_factory, path):
+    run = _crash(path, tmp_path_factory)
+    r = _check_expected(run, "loop-and-exception")
+    nb = run.autograded("loop-and-exception")
+    text = " ".join(o.ename for c in nb.cells for o in _errors(c))
+    assert "CellTimeoutError" in text, "no cell was timed out"
+    assert not r["restarts"], r["events"]
+
+
+def test_wall_time_bound_is_reported(tmp_path_factory):
+    """A submission slower than ``--wall`` is stopped; what was not reached scores 0."""
+    run = Run(FIXTURE, _work(tmp_path_factory, "fixture-wall"))
+    exs = run.exercises
+    slow = run.source
+    for ex in exs:
+        slow = subs.hostile(slow, ex, subs.SLEEP % {"seconds": 6}, stub=False)
+    run.add("slow", slow)
+    run.grade(timeout=30, wall=10)
+    r = run.results["slow"]
+    assert r["wall_hit"], r["events"]
+    assert r["score"] < r["max_score"]
+    assert "wall-time bound reached" in (run.course / "grades.csv").read_text()
+    assert r["wall_s"] < 10 + 15, r["wall_s"]
+
+
+# --------------------------------------------------------------------------- 3 the bundle
+
+def _bundle(tmp_path_factory):
+    def make():
+        out = _work(tmp_path_factory, "bundle")
+        grading.release(ALL[1:], out / "release", out / "course")
+        return out / "release"
+
+    return _cached(("bundle",), make)
+
+
+@pytest.mark.xdist_group("bundle")
+def test_bundle_holds_the_course_and_nothing_else(tmp_path_factory):
+    bundle = _bundle(tmp_path_factory)
+    files = {str(p.relative_to(bundle)) for p in grading.bundle_files(bundle)}
+    allowed_top = {"README.md", "requirements.txt", "environment.yml"} | \
+        {p.name for p in ALL[1:]}
+    extra = {f for f in files if "/" not in f and f not in allowed_top}
+    extra |= {f for f in files if "/" in f and not f.startswith("helpers/")}
+    assert not extra, f"unexpected files in the bundle: {sorted(extra)}"
+    assert {p.name for p in ALL[1:]} <= files
+    assert not [f for f in files if "__pycache__" in f or f.endswith(".pyc")]
+    readme = (bundle / "README.md").read_text()
+    assert "pip install -r requirements.txt" in readme and "jupyter lab" in readme
+    assert (bundle / "requirements.txt").read_text() == (ROOT / "requirements.txt").read_text()
+
+
+def _bundle_secrets():
+    secrets = {}
+    for path in [p for p in GRADED if p != FIXTURE]:
+        nb = nbformat.read(path, as_version=4)
+        for kind in ("solution", "hidden"):
+            for line in secret_lines(nb, kind):
+                secrets.setdefault(line, f"{path.stem} {kind}")
+    return secrets
+
+
+def _bundle_hits(bundle, files, secrets, min_length=1):
+    found = []
+    for f in files:
+        text = f.read_text(encoding="utf-8", errors="replace")
+        if f.suffix == ".ipynb":
+            nb = nbformat.reads(text, as_version=4)
+            lines = {x.strip() for c in nb.cells for x in c.source.split("\n")}
+        else:
+            lines = {x.strip() for x in text.split("\n")}
+        for line in sorted(lines & set(secrets)):
+            if len(line) >= min_length:
+                found.append(f"{f.relative_to(bundle)}: {secrets[line]} line {line!r}")
+        if grading.BEGIN_SOLUTION in text or grading.BEGIN_HIDDEN in text:
+            found.append(f"{f.relative_to(bundle)}: an nbgrader BEGIN marker")
+    return found
+
+
+@pytest.mark.xdist_group("bundle")
+def test_bundle_notebooks_and_readme_have_no_solution_or_hidden_test_line(tmp_path_factory):
+    """Every file of the bundle but ``helpers/``: not one solution or hidden-test line."""
+    bundle = _bundle(tmp_path_factory)
+    files = [f for f in grading.bundle_files(bundle) if "helpers" not in f.relative_to(
+        bundle).parts]
+    found = _bundle_hits(bundle, files, _bundle_secrets())
+    assert not found, "the bundle gives answers away:\n  " + "\n  ".join(found[:40])
+
+
+@pytest.mark.xdist_group("bundle")
+@pytest.mark.xfail(reason="helpers/ holds the course's library (Part I layers the later "
+                   "notebooks use) and the private exercise references (helpers/_answers_*.py) "
+                   "that the visible test cells import: both contain answers. Shipping the "
+                   "bundle without them needs a decision (stub the library per notebook, or "
+                   "precomputed expected values instead of references); see the list.",
+                   strict=False)
+def test_bundle_helpers_have_no_solution_line(tmp_path_factory):
+    """``helpers/``: no distinctive (>= 25 characters) solution or hidden-test line."""
+    bundle = _bundle(tmp_path_factory)
+    files = [f for f in grading.bundle_files(bundle) if "helpers" in f.relative_to(
+        bundle).parts]
+    found = _bundle_hits(bundle, files, _bundle_secrets(), min_length=25)
+    assert not found, f"helpers/ gives {len(found)} answer lines away:\n  " + \
+        "\n  ".join(found[:60])

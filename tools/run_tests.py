@@ -3,14 +3,26 @@
 This is what `make test` runs; on a machine without make run
 `.venv/bin/python tools/run_tests.py` (Windows: `.venv\\Scripts\\python tools\\run_tests.py`).
 Extra arguments go to pytest, e.g. `tools/run_tests.py -k checks`.
+
+Tests run on ``NN_TEST_WORKERS`` pytest-xdist workers (default: 2, or 1 on a one-core
+machine) with ``--dist loadgroup``: every notebook's cells run in order on one worker
+(:mod:`tools.pytest_groups`), and each notebook's grading run is one group. Kernels then get
+one thread each (``OMP_NUM_THREADS=1`` unless set). ``NN_TEST_WORKERS=1`` runs in one process.
 """
 
+import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def workers() -> int:
+    default = min(2, os.cpu_count() or 1)
+    n = int(os.environ.get("NN_TEST_WORKERS", default))
+    return n if n > 1 and importlib.util.find_spec("xdist") else 1
 
 
 def main(argv: list[str]) -> int:
@@ -22,11 +34,18 @@ def main(argv: list[str]) -> int:
     if lint.returncode != 0:
         print("ruff found problems (above); fix them or run `ruff check --fix .`")
         return lint.returncode
-    print("== pytest: unit tests and every notebook top to bottom (small budget)", flush=True)
+    n = workers()
+    parallel = []
+    if n > 1:
+        parallel = ["-n", str(n), "--dist", "loadgroup", "-p", "tools.pytest_groups"]
+        for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            env.setdefault(k, "1")
+    print(f"== pytest: unit tests and every notebook top to bottom (small budget, "
+          f"{n} worker{'s' if n > 1 else ''})", flush=True)
     cmd = [sys.executable, "-m", "pytest", "tests", "notebooks",
            "--nbval-lax", "--nbval-current-env",
            "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
-           "--nbval-cell-timeout", "900", "--durations", "15", *argv]
+           "--nbval-cell-timeout", "900", "--durations", "15", *parallel, *argv]
     return subprocess.run(cmd, cwd=ROOT, env=env).returncode
 
 

@@ -1,7 +1,7 @@
-"""``python -m tools.grading release|grade ...`` (see tools/grading/__init__.py)."""
+"""``python -m tools.grading release|grade ...`` (see tools/grading/cli.py)."""
 
 import sys
 
-from tools.grading import main
+from tools.grading.cli import main
 
 sys.exit(main())

@@ -1,11 +1,14 @@
 """Synthetic student submissions, made from any notebook, to test release and grading.
 
-``tests/test_nbgrader_*.py`` build, for every notebook: the source itself (full marks), the
-untouched release (zero), one wrong answer, one answer wrong only on the hidden cases, an
-infinite loop, an exception and an edited locked test cell. A "wrong answer" keeps the
-author's solution and wraps it so that what the check receives is perturbed (numbers
-scaled and shifted, integers plus one, booleans flipped, anything else ``None``); calls
-from other exercises' code get the right value, so exactly one exercise is wrong.
+``tests/test_nbgrader_grading.py`` builds them from every notebook: one wrong answer, one
+answer wrong only on the hidden cases, an unanswered exercise, an infinite loop, an
+exception, an edited or deleted locked test cell, and the hostile students (rebound checks,
+replaced code objects, monkeypatched attributes, a silenced traceback display, a search of
+the disk for solutions, ``os._exit``, a loop that swallows ``KeyboardInterrupt``). A "wrong
+answer" keeps the author's solution and wraps it so that what the check receives is
+perturbed (numbers scaled and shifted, integers plus one, booleans flipped, anything else
+``None``); calls from other exercises' code get the right value, so exactly one exercise is
+wrong.
 """
 
 from __future__ import annotations
@@ -14,7 +17,15 @@ import ast
 import copy
 from dataclasses import dataclass, field
 
-from . import BEGIN_HIDDEN, BEGIN_SOLUTION, END_SOLUTION, is_graded, is_solution, nbgrader_meta
+from .notebooks import (
+    BEGIN_HIDDEN,
+    BEGIN_SOLUTION,
+    END_SOLUTION,
+    is_graded,
+    is_solution,
+    nbgrader_meta,
+    python_source,
+)
 
 
 @dataclass
@@ -32,13 +43,7 @@ class Exercise:
     independent: bool = True  # no other exercise uses what this one defines
 
 
-def _python(src: str) -> str:
-    try:
-        from IPython.core.inputtransformer2 import TransformerManager
-
-        return TransformerManager().transform_cell(src)
-    except Exception:  # noqa: BLE001 - fall back to the raw source
-        return src
+_python = python_source
 
 
 def _defined(src: str) -> tuple[list[str], list[str], list[str]]:
@@ -229,3 +234,144 @@ def transplant(release_nb, from_nb, ex: Exercise):
             cell.source = from_nb.cells[ex.solution_index].source
             return release_nb
     raise KeyError(f"{ex.solution_id} is not in the release")
+
+
+# --------------------------------------------------------------------------- hostile students
+# Each one does no work on exercise ``ex`` (its solution is the release's stub) and cheats.
+
+STUB = "raise NotImplementedError()"
+
+REBIND = '''
+# hostile: rebind the checks' names so that the test cell checks nothing
+def check_function(*args, **kwargs):
+    print("✓ all cases passed")
+check_value = check_true = check_function
+'''
+
+CODE_OBJECT = '''
+# hostile: replace the code objects of the real checks
+import helpers.checks as _hc
+def _nothing(*args, **kwargs):
+    return None
+for _f in (_hc.check_function, _hc.check_value, _hc.check_true):
+    _f.__code__ = _nothing.__code__
+'''
+
+MONKEYPATCH = '''
+# hostile: monkeypatch the checks' module attributes
+import helpers.checks as _hc
+_hc._compare = lambda *args, **kwargs: None
+_hc._fail = lambda *args, **kwargs: None
+_hc.check_true = lambda *args, **kwargs: None
+'''
+
+SHOWTRACEBACK = '''
+# hostile: make failures invisible to the grader (no error output)
+get_ipython().showtraceback = lambda *args, **kwargs: None
+'''
+
+SEARCH = r'''
+# hostile: look for the instructor's files (solutions, hidden tests) from everywhere the
+# kernel can see, and print what was found
+import os, sys, site, sysconfig, time
+_needles = %(needles)r
+_t0, _found, _seen, _starts = time.time(), [], set(), []
+_starts += [os.getcwd(), os.path.dirname(os.getcwd())]
+import helpers as _h
+_starts += [os.path.dirname(os.path.dirname(os.path.abspath(_h.__file__)))]
+_starts += [p for p in sys.path if p]
+_starts += [sysconfig.get_paths()["purelib"], sys.prefix, os.path.dirname(sys.executable)]
+_starts += [v for v in os.environ.values() if os.path.isabs(v) and os.path.exists(v)]
+_starts += [p for v in os.environ.values() for p in v.split(os.pathsep)
+            if os.path.isabs(p) and os.path.isdir(p)]
+_suffixes = (".py", ".ipynb", ".json", ".txt", ".md", ".cfg", ".toml", ".yml", ".yaml",
+             ".pth", ".db", ".html", ".csv", ".sqlite")
+for _s in dict.fromkeys(_starts):
+    _s = os.path.realpath(_s) if os.path.isdir(_s) else os.path.dirname(os.path.realpath(_s))
+    for _d, _dirs, _files in os.walk(_s):
+        if _d in _seen:
+            _dirs[:] = []
+            continue
+        _seen.add(_d)
+        for _f in _files:
+            _p = os.path.join(_d, _f)
+            if _f == %(own)r or not _f.endswith(_suffixes) or os.path.getsize(_p) > 5_000_000:
+                continue
+            try:
+                with open(_p, encoding="utf-8", errors="ignore") as _fh:
+                    _text = _fh.read()
+            except OSError:
+                continue
+            if any(_n in _text for _n in _needles):
+                _found.append(_p)
+print("searched", len(_seen), "folders in", round(time.time() - _t0), "s; found:",
+      sorted(set(_found)))
+'''
+
+EXIT = '''
+# hostile (or clumsy): kill the kernel
+import os
+os._exit(0)
+'''
+
+SWALLOW = '''
+# hostile (or clumsy): a loop that swallows KeyboardInterrupt
+while True:
+    try:
+        while True:
+            pass
+    except KeyboardInterrupt:
+        pass
+'''
+
+SLEEP = '''
+import time
+time.sleep(%(seconds)s)
+'''
+
+
+def hostile(nb, ex: Exercise, attack: str, *, stub: bool = True):
+    """A copy of ``nb`` whose solution cell of ``ex`` does no work and runs ``attack``."""
+    nb = replace_solution(nb, ex, STUB) if stub else copy.deepcopy(nb)
+    cell = nb.cells[ex.solution_index]
+    cell.source = attack.strip("\n") + "\n" + cell.source  # runs before the stub raises
+    return nb
+
+
+def rebind_attack(nb, ex: Exercise) -> str:
+    """Rebind, in the solution cell, every check the test cell of ``ex`` imports."""
+    from .notebooks import imports
+
+    names = [n for n, (m, _) in imports(nb.cells[ex.test_index].source).items()
+             if m == "helpers.checks"] or ["check_function"]
+    return ("# hostile: rebind the checks' names so that the test cell checks nothing\n"
+            "def _accept(*args, **kwargs):\n    print('✓ all cases passed')\n"
+            + "".join(f"{n} = _accept\n" for n in names))
+
+
+def search_attack(needles, own_name) -> str:
+    return SEARCH % {"needles": sorted(needles), "own": own_name}
+
+
+def delete_test_cell(nb, ex: Exercise, stub_solution: bool = True):
+    """The student deletes the locked test cell of ``ex`` (and skips the work)."""
+    nb = replace_solution(nb, ex, STUB) if stub_solution else copy.deepcopy(nb)
+    del nb.cells[ex.test_index]
+    return nb
+
+
+def student_version(nb):
+    """What nbgrader releases, built here: every solution a stub, hidden tests removed."""
+    from .notebooks import without_hidden_tests
+
+    nb = copy.deepcopy(nb)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        if is_solution(cell) and BEGIN_SOLUTION in cell.source:
+            ex = Exercise(i, i, "", "", 0.0)
+            cell.source = replace_solution(nb, ex, "# YOUR CODE HERE\n" + STUB) \
+                .cells[i].source
+        cell.source = without_hidden_tests(cell.source)
+        cell.outputs, cell.execution_count = [], None
+    return nb
