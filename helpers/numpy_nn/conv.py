@@ -73,7 +73,7 @@ def _conv_param(conv_param):
     return stride, pad
 
 
-def check_conv_inputs(x, w, b, conv_param):
+def _check_conv_inputs(x, w, b, conv_param):
     """Validate a convolution's inputs; returns (stride, pad, H_out, W_out)."""
     check_shapes(("x", x, ("N", "C", "H", "W")), ("w", w, ("F", "C", "HH", "WW")),
                  ("b", b, ("F",)))
@@ -86,7 +86,7 @@ def check_conv_inputs(x, w, b, conv_param):
     return stride, pad, (H + 2 * pad - HH) // stride + 1, (W + 2 * pad - WW) // stride + 1
 
 
-def pad_images(x, pad):
+def _pad_images(x, pad):
     """Zero-pad the two spatial axes of ``x: (N, C, H, W)`` by ``pad`` on every side."""
     if pad == 0:
         return x
@@ -102,11 +102,11 @@ def conv_forward_naive(x, w, b, conv_param):
     x: (N, C, H, W); w: (F, C, HH, WW); b: (F,); conv_param: {"stride", "pad"}.
     Returns (out: (N, F, H_out, W_out), cache).
     """
-    stride, pad, Ho, Wo = check_conv_inputs(x, w, b, conv_param)
+    stride, pad, Ho, Wo = _check_conv_inputs(x, w, b, conv_param)
     N, F = x.shape[0], w.shape[0]
     HH, WW = w.shape[2:]
     dtype = np.result_type(x, w, b)
-    xp = pad_images(x, pad)
+    xp = _pad_images(x, pad)
     out = np.empty((N, F, Ho, Wo), dtype=dtype)
     for i in range(Ho):
         for j in range(Wo):
@@ -124,11 +124,11 @@ def conv_backward_naive(dout, cache):
     every weight (dw), and db sums dout over the batch and all positions.
     """
     x, w, b, conv_param = cache
-    stride, pad, Ho, Wo = check_conv_inputs(x, w, b, conv_param)
+    stride, pad, Ho, Wo = _check_conv_inputs(x, w, b, conv_param)
     N, C, H, W = x.shape
     F, _, HH, WW = w.shape
     check_like("dout", dout, (N, F, Ho, Wo), "(N, F, H_out, W_out)")
-    xp = pad_images(x, pad)
+    xp = _pad_images(x, pad)
     dxp = np.zeros(xp.shape, dtype=np.result_type(dout, w))
     dw = np.zeros(w.shape, dtype=np.result_type(dout, x))
     for i in range(Ho):
@@ -156,7 +156,7 @@ def _pool_param(pool_param):
             _nonneg_int("pool_param['stride']", pool_param["stride"], 1))
 
 
-def check_pool_inputs(x, pool_param):
+def _check_pool_inputs(x, pool_param):
     """Validate a pooling layer's inputs; returns (ph, pw, stride, H_out, W_out)."""
     check_shapes(("x", x, ("N", "C", "H", "W")))
     ph, pw, s = _pool_param(pool_param)
@@ -171,7 +171,7 @@ def max_pool_forward_naive(x, pool_param):
 
     Returns (out: (N, C, H_out, W_out), cache), H_out = (H - pool_height) // stride + 1.
     """
-    ph, pw, s, Ho, Wo = check_pool_inputs(x, pool_param)
+    ph, pw, s, Ho, Wo = _check_pool_inputs(x, pool_param)
     N, C = x.shape[:2]
     out = np.empty((N, C, Ho, Wo), dtype=x.dtype)
     for i in range(Ho):
@@ -187,7 +187,7 @@ def max_pool_backward_naive(dout, cache):
     row-major order, when several are equal, as in PyTorch); the other inputs get nothing.
     """
     x, pool_param = cache
-    ph, pw, s, Ho, Wo = check_pool_inputs(x, pool_param)
+    ph, pw, s, Ho, Wo = _check_pool_inputs(x, pool_param)
     N, C = x.shape[:2]
     check_like("dout", dout, (N, C, Ho, Wo), "(N, C, H_out, W_out)")
     dx = np.zeros(x.shape, dtype=np.result_type(dout, x))
@@ -202,7 +202,7 @@ def max_pool_backward_naive(dout, cache):
 
 def avg_pool_forward_naive(x, pool_param):
     """Average pooling forward; same shapes and ``pool_param`` as ``max_pool_forward_naive``."""
-    ph, pw, s, Ho, Wo = check_pool_inputs(x, pool_param)
+    ph, pw, s, Ho, Wo = _check_pool_inputs(x, pool_param)
     N, C = x.shape[:2]
     out = np.empty((N, C, Ho, Wo), dtype=x.dtype)
     for i in range(Ho):
@@ -217,7 +217,7 @@ def avg_pool_backward_naive(dout, cache):
     Every input of a window gets 1 / (pool_height * pool_width) of the window's gradient.
     """
     x, pool_param = cache
-    ph, pw, s, Ho, Wo = check_pool_inputs(x, pool_param)
+    ph, pw, s, Ho, Wo = _check_pool_inputs(x, pool_param)
     N, C = x.shape[:2]
     check_like("dout", dout, (N, C, Ho, Wo), "(N, C, H_out, W_out)")
     dx = np.zeros(x.shape, dtype=np.result_type(dout, x))

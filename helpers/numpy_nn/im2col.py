@@ -22,10 +22,10 @@ import numpy as np
 
 from helpers.numpy_nn._shapes import check_array, check_like, check_shapes
 from helpers.numpy_nn.conv import (
+    _check_conv_inputs,
+    _check_pool_inputs,
     _nonneg_int,
-    check_conv_inputs,
-    check_pool_inputs,
-    pad_images,
+    _pad_images,
 )
 
 __all__ = [
@@ -60,7 +60,7 @@ def im2col(x, field_height, field_width, stride=1, pad=0):
     check_shapes(("x", x, ("N", "C", "H", "W")))
     HH, WW, s, pad, Ho, Wo = _geometry(x.shape, field_height, field_width, stride, pad)
     N, C = x.shape[:2]
-    xp = pad_images(x, pad)
+    xp = _pad_images(x, pad)
     cols = np.empty((N, Ho, Wo, C, HH, WW), dtype=x.dtype)
     for k in range(HH):
         for m in range(WW):
@@ -97,7 +97,7 @@ def conv_forward_im2col(x, w, b, conv_param):
     x: (N, C, H, W); w: (F, C, HH, WW); b: (F,); conv_param: {"stride", "pad"}.
     Returns (out: (N, F, H_out, W_out), cache), equal to ``conv_forward_naive``.
     """
-    stride, pad, Ho, Wo = check_conv_inputs(x, w, b, conv_param)
+    stride, pad, Ho, Wo = _check_conv_inputs(x, w, b, conv_param)
     N, F = x.shape[0], w.shape[0]
     HH, WW = w.shape[2:]
     dtype = np.result_type(x, w, b)
@@ -114,7 +114,7 @@ def conv_backward_im2col(dout, cache):
     Returns (dx: (N, C, H, W), dw: (F, C, HH, WW), db: (F,)), equal to ``conv_backward_naive``.
     """
     x, w, b, conv_param, cols = cache
-    stride, pad, Ho, Wo = check_conv_inputs(x, w, b, conv_param)
+    stride, pad, Ho, Wo = _check_conv_inputs(x, w, b, conv_param)
     N, F = x.shape[0], w.shape[0]
     HH, WW = w.shape[2:]
     check_like("dout", dout, (N, F, Ho, Wo), "(N, F, H_out, W_out)")
@@ -133,7 +133,7 @@ def max_pool_forward_fast(x, pool_param):
     x: (N, C, H, W); pool_param: {"pool_height", "pool_width", "stride"}.
     Returns (out: (N, C, H_out, W_out), cache), equal to ``max_pool_forward_naive``.
     """
-    ph, pw, s, Ho, Wo = check_pool_inputs(x, pool_param)
+    ph, pw, s, Ho, Wo = _check_pool_inputs(x, pool_param)
     N, C, H, W = x.shape
     windows = np.lib.stride_tricks.sliding_window_view(x, (ph, pw), axis=(2, 3))
     windows = windows[:, :, ::s, ::s][:, :, :Ho, :Wo]  # (N, C, Ho, Wo, ph, pw), a view
