@@ -9,7 +9,7 @@ The modules, each saying what it does:
 - :mod:`~tools.grading.notebooks`: paths, nbgrader cell kinds, BEGIN/END blocks, imports;
 - :mod:`~tools.grading.bundle`: the student bundle (``release/``);
 - :mod:`~tools.grading.course`: the generated nbgrader course directory, running nbgrader;
-- :mod:`~tools.grading.grade`: grading, ``grades.csv``, the score table;
+- :mod:`~tools.grading.autograde`: grading (``make grade``), ``grades.csv``, the score table;
 - :mod:`~tools.grading.execute`: executing one submission (timeouts, restarts, wall time);
 - :mod:`~tools.grading.sandbox`: its working folder and grading environment;
 - :mod:`~tools.grading.tamper`: tamper detection;
@@ -21,12 +21,19 @@ The modules, each saying what it does:
 This file only hands their names on.
 """
 
+from .autograde import (
+    find_submissions,
+    flag_summary,
+    grade,
+    read_gradebook,
+    score_table,
+    write_csvs,
+)
 from .bundle import bundle_files, release, write_support_files
 from .cli import main
 from .course import DEFAULT_TIMEOUT, DEFAULT_WALL, build_course, grading_env, nbgrader, run_steps
 from .execute import SandboxExecute, run_notebook
 from .feedback import HideHiddenTests, hidden_lines, hide_hidden_tests, safe_traceback, strip_ansi
-from .grade import find_submissions, flag_summary, grade, read_gradebook, score_table, write_csvs
 from .notebooks import (
     BEGIN_HIDDEN,
     BEGIN_SOLUTION,

@@ -7,9 +7,9 @@ import sys
 import time
 from pathlib import Path
 
+from .autograde import grade, read_gradebook, score_table
 from .bundle import release
 from .course import DEFAULT_TIMEOUT, DEFAULT_WALL, run_steps
-from .grade import grade, read_gradebook, score_table
 from .notebooks import COURSE, RELEASE, ROOT, select_notebooks
 
 

@@ -3,8 +3,9 @@
 Before the first cell of a submission runs, the grader imports (silently, in the
 submission's kernel) every module the notebook's test cells import, plus ``helpers.checks``,
 ``numpy`` and ``builtins``, and takes a *fingerprint*: the identity of every function,
-class and module those modules hold, of every function's code object and defaults, of the
-methods of ``helpers`` classes, of the names the test cells import as bound in the
+class and module the ``helpers`` modules hold and of every public function of the other
+modules (libraries replace some classes and private names lazily), of every function's code
+object and defaults, of the methods of ``helpers`` classes, of the names the test cells import as bound in the
 student's namespace, and of the machinery that runs a cell and reports its errors (the
 IPython shell's run/traceback methods and input/AST transformers, the kernel's execute
 handler, ``sys.settrace``, ``builtins.__import__``, ``sys.meta_path``). The fingerprint goes
@@ -63,6 +64,9 @@ def __nn_fingerprint(modules, names):
         for k, v in list(vars(mod).items()):
             if k.strip("_") == "" or (m == "builtins" and k in ("input", "raw_input")):
                 continue  # IPython's last results; ipykernel swaps input() per request
+            if not deep and (isinstance(v, type) or type(v).__name__ == "module"
+                             or (k.startswith("_") and m != "builtins")):
+                continue  # libraries replace some classes and private names lazily
             if isinstance(v, type):
                 fp[m + "." + k] = [ident(v)]
                 if deep:
