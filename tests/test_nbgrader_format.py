@@ -274,3 +274,25 @@ def test_feedback_step_hides_hidden_frames_in_other_cells_too():
     shown = nbformat.writes(nb)
     assert SECRET not in shown
     assert "_ref(1)" in shown and "TypeError: bad" in shown
+
+
+def test_tamper_differences_name_what_changed():
+    from tools.grading import tamper
+
+    base = {"helpers.checks.check_function": [1, 2, 3, 4], "ip.showtraceback": [0, 9]}
+    assert tamper.differences(base, dict(base)) == []
+    now = dict(base, **{"helpers.checks.check_function": [1, 5, 3, 4],
+                        "name check_value": [False], "name Case": [True]})
+    changed = tamper.differences(base, now)
+    assert changed == ["helpers.checks.check_function", "the name check_value was rebound"]
+    assert tamper.describe(changed).startswith("tests were modified: ")
+    assert tamper.differences(base, None), "a missing fingerprint is tampering too"
+
+
+def test_feedback_blanks_outputs_that_quote_hidden_tests():
+    hidden_cell = _graded_cell(f"### BEGIN HIDDEN TESTS\nx = {SECRET}\n### END HIDDEN TESTS", [])
+    student = new_code_cell("print(In)", execution_count=9)
+    student.outputs = [new_output("stream", name="stdout", text=f"['', 'x = {SECRET}']\n")]
+    nb = nbformat.v4.new_notebook(cells=[hidden_cell, student])
+    grading.HideHiddenTests().preprocess(nb, {})
+    assert SECRET not in nbformat.writes(nb)
