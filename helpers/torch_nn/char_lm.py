@@ -18,9 +18,16 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+import torch._dynamo  # noqa: F401 - see below
 from torch import nn
 
 from helpers.numpy_nn.rnn import decode, encode
+
+# ``import torch._dynamo`` rebinds ``torch.manual_seed`` (and a few other torch functions) the
+# first time it happens, which is usually when the first optimiser is created. Importing it
+# here, with the module, makes that happen before the nbgrader tamper check takes its
+# fingerprint of ``torch`` (notebook 16's test cells import this module), instead of in the
+# middle of the notebook, where it would look like a student replaced torch.manual_seed.
 
 __all__ = ["CELLS", "CharLSTM", "TorchCharModel", "char_loader", "decode", "encode",
            "held_out_loss", "sequence_cross_entropy", "split_text"]
@@ -135,3 +142,13 @@ class TorchCharModel:
             x = torch.tensor([[int(char_id)]], device=self.device)
             scores, state = self.model(x, state, return_state=True)
         return scores[0, -1].double().cpu().numpy(), state
+
+
+def _reference_bits_perplexity(nats, mistake=None):
+    """The expected answer of notebook 16's units exercise (and its natural mistakes)."""
+    bits = nats * np.log(2) if mistake == "times_ln2" else nats / np.log(2)
+    if mistake == "perplexity_base2":
+        return bits, float(2.0 ** nats)
+    if mistake == "perplexity_of_bits":
+        return bits, float(np.exp(bits))
+    return bits, float(np.exp(nats))
