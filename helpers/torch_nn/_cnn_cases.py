@@ -1,0 +1,140 @@
+"""Check cases of notebooks 13-14's exercises that need tensors (private: used by test cells).
+
+The cases live here rather than in the test cells so that the cells need not import torch
+themselves (the grader fingerprints every module a test cell imports, and training in the
+notebook legitimately replaces ``torch.manual_seed`` when PyTorch loads its compiler).
+Every mistake a case names is listed next to it.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from helpers.checks import Case, shape_is
+from helpers.torch_nn.architectures import (
+    InceptionBlock,
+    _reference_bn_eval,
+    _reference_residual_forward,
+    count_flops,
+)
+
+# ----------------------------------------------------------------------------- 13, exercise 3
+
+def bn_eval_cases(hidden: bool = False) -> list[Case]:
+    g = torch.Generator().manual_seed(3)
+    if hidden:
+        bn = torch.nn.BatchNorm2d(6)
+        bn.running_mean.uniform_(-1, 1, generator=g)
+        bn.running_var.uniform_(0.5, 2, generator=g)
+        with torch.no_grad():
+            bn.weight.uniform_(0.5, 1.5, generator=g)
+            bn.bias.uniform_(-1, 1, generator=g)
+        bn.eval()
+        x = torch.randn(3, 6, 4, 4, generator=g)
+        with torch.no_grad():
+            return [Case(args=(x, bn.running_mean.clone(), bn.running_var.clone(),
+                               bn.weight.detach().clone(), bn.bias.detach().clone()),
+                         expected=bn(x))]
+    x = 2 + 3 * torch.randn(4, 3, 5, 5, generator=g)
+    rm, rv = torch.tensor([1.0, 2.0, -1.0]), torch.tensor([4.0, 0.25, 9.0])
+    ga, be = torch.tensor([1.0, 2.0, 0.5]), torch.tensor([0.0, -1.0, 3.0])
+    v = (1, -1, 1, 1)
+    batch_stats = ga.view(v) * (x - x.mean((0, 2, 3), keepdim=True)) / torch.sqrt(
+        x.var((0, 2, 3), unbiased=False, keepdim=True) + 1e-5) + be.view(v)
+    no_sqrt = ga.view(v) * (x - rm.view(v)) / (rv.view(v) + 1e-5) + be.view(v)
+    no_affine = (x - rm.view(v)) / torch.sqrt(rv.view(v) + 1e-5)
+    no_eps = ga.view(v) * (x - rm.view(v)) / torch.sqrt(rv.view(v)) + be.view(v)
+    hint = "reshape each (C,) vector to (1, C, 1, 1) so that it lines up with the channel axis of x"
+    batch_msg = "evaluation mode uses the running statistics, not the batch's own mean and variance"
+    zeros, ones = torch.zeros(3), torch.ones(3)
+    return [
+        Case(args=(x, zeros, ones, ones, zeros), expected=_reference_bn_eval(x, zeros, ones, ones, zeros),
+             label="mean 0, variance 1, γ = 1, β = 0: almost the identity", hint=hint,
+             mistakes=[(lambda got: torch.allclose(torch.as_tensor(got).mean((0, 2, 3)), zeros, atol=1e-4),
+                        batch_msg),
+                       (lambda got: tuple(torch.as_tensor(got).shape) != (4, 3, 5, 5),
+                        "return the shape of x: (N, C, H, W)")]),
+        Case(args=(x, rm, rv, ga, be), expected=_reference_bn_eval(x, rm, rv, ga, be),
+             label="per-channel values", hint=hint,
+             mistakes=[(batch_stats, batch_msg),
+                       (no_sqrt, "divide by the standard deviation sqrt(var + eps), not by the variance"),
+                       (no_affine, "apply the learned scale γ and shift β after normalising"),
+                       (no_eps, "add eps to the variance inside the square root")]),
+    ]
+
+
+# ----------------------------------------------------------------------------- 14, exercise 1
+
+def _double(t):
+    return 2 * t
+
+
+def _minus_one(t):
+    return t - 1.0
+
+
+def residual_cases(hidden: bool = False) -> list[Case]:
+    if hidden:
+        g = torch.Generator().manual_seed(0)
+        conv = torch.nn.Conv2d(3, 3, 3, padding=1)
+        x = torch.randn(2, 3, 5, 5, generator=g)
+        with torch.no_grad():
+            return [Case(args=(x, conv), expected=_reference_residual_forward(x, conv))]
+    x = torch.tensor([[-2.0, -0.5, 0.5, 2.0]])
+    after = "the ReLU comes after adding x, not on F(x) alone"
+    return [
+        Case(args=(x, _double), expected=_reference_residual_forward(x, _double), label="F(x) = 2x",
+             mistakes=[(_double(x), "add the shortcut: the output is F(x) + x, not F(x)"),
+                       (torch.relu(_double(x)), "add the shortcut x before the ReLU: ReLU(F(x) + x)"),
+                       (torch.relu(2 * _double(x)), "the shortcut adds the input x itself, not F(x) again"),
+                       (_double(x) + x, "apply the ReLU after the addition"),
+                       (torch.relu(_double(x)) + x, after)]),
+        Case(args=(x, _minus_one), expected=_reference_residual_forward(x, _minus_one),
+             label="F(x) = x - 1", mistakes=[(torch.relu(_minus_one(x)) + x, after)]),
+        Case(args=(x.abs(), torch.zeros_like), expected=x.abs(),
+             label="F = 0 gives the identity on x >= 0"),
+    ]
+
+
+# ----------------------------------------------------------------------------- 14, exercise 2
+
+def _same(t):
+    return t
+
+
+def _two_channels(t):
+    return torch.cat([10 * t, -t], dim=1)
+
+
+def inception_cases(hidden: bool = False) -> list[Case]:
+    if hidden:
+        block = InceptionBlock(4, 2, 3, 5, 1, 2, 3).eval()
+        x = torch.randn(3, 4, 6, 6, generator=torch.Generator().manual_seed(1))
+        fns = [lambda t, b=b: b(t) for b in (block.branch1, block.branch3, block.branch5,
+                                              block.branch_pool)]
+        with torch.no_grad():
+            return [Case(args=(x, fns), expected=block(x))]
+    x = torch.arange(2 * 1 * 2 * 2, dtype=torch.float32).reshape(2, 1, 2, 2)
+    hint = ("join the outputs along the channel axis (dim=1): it is the only axis on which their "
+            "sizes may differ")
+    return [
+        Case(args=(x, [_same, _same, _same]), expected=torch.cat([x, x, x], dim=1),
+             label="three equal branches", hint=hint,
+             mistakes=[(shape_is(6, 1, 2, 2), "axis 0 is the batch: concatenate along the channel axis (dim=1)"),
+                       (shape_is(2, 1, 2, 6), "concatenate along the channel axis (dim=1), not the width"),
+                       (shape_is(2, 1, 6, 2), "concatenate along the channel axis (dim=1), not the height"),
+                       (shape_is(2, 3, 1, 2, 2), "concatenate (torch.cat), don't stack: the channels add up"),
+                       (3 * x, "the branch outputs are concatenated, not added")]),
+        Case(args=(x, [_same, _two_channels]), expected=torch.cat([x, _two_channels(x)], dim=1),
+             label="two branches, 1 + 2 channels", hint=hint,
+             mistakes=[(torch.cat([_two_channels(x), x], dim=1), "keep the branches in the order given")]),
+    ]
+
+
+# ----------------------------------------------------------------------------- 14, exercise 3
+
+def library_conv_flops(c_in: int, c_out: int, kernel: int, size: int, stride: int = 1,
+                       padding: int = 0) -> int:
+    """FLOPs of one image through ``nn.Conv2d`` counted by ``FlopCounterMode``."""
+    conv = torch.nn.Conv2d(c_in, c_out, kernel, stride=stride, padding=padding)
+    return count_flops(conv, (1, c_in, size, size))
