@@ -5,9 +5,11 @@ This is what `make test` runs; on a machine without make run
 Extra arguments go to pytest, e.g. `tools/run_tests.py -k checks`.
 
 Tests run on ``NN_TEST_WORKERS`` pytest-xdist workers (default: 2, or 1 on a one-core
-machine) with ``--dist loadgroup``: every notebook's cells run in order on one worker
-(:mod:`tools.pytest_groups`), and each notebook's grading run is one group. Kernels then get
-one thread each (``OMP_NUM_THREADS=1`` unless set). ``NN_TEST_WORKERS=1`` runs in one process.
+machine) with ``--dist loadfile``: a file's tests (a notebook's cells, which share a
+kernel; a module's fixtures) run in order on one worker, and the two grading files
+(``tests/test_nbgrader_grading.py``, ``tests/test_nbgrader_hostile.py``) run side by side.
+Kernels then get one thread each (``OMP_NUM_THREADS=1`` unless set). ``NN_TEST_WORKERS=1``
+runs everything in one process.
 """
 
 import importlib.util
@@ -37,7 +39,7 @@ def main(argv: list[str]) -> int:
     n = workers()
     parallel = []
     if n > 1:
-        parallel = ["-n", str(n), "--dist", "loadgroup", "-p", "tools.pytest_groups"]
+        parallel = ["-n", str(n), "--dist", "loadfile"]
         for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
             env.setdefault(k, "1")
     print(f"== pytest: unit tests and every notebook top to bottom (small budget, "
