@@ -46,7 +46,7 @@ X = ((scale(X) - MEAN) / STD)[:, None]
 X_tr, y_tr, X_val, y_val = train_val_split(X, y, val_size=5000, seed=0)
 train_loader = TensorLoader(X_tr, y_tr, batch_size=128, seed=args.seed,
                             transform=Compose(random_flip(seed=args.seed),
-                                              random_crop(padding=2, seed=args.seed + 1)))
+                                              random_crop(padding=2, seed=args.seed + 1, fill=-MEAN / STD)))
 val_loader = TensorLoader(X_val, y_val, batch_size=1000, shuffle=False)
 net = VGGSmall(width=args.width)
 model = MixedPrecision(net.to(memory_format=torch.channels_last))

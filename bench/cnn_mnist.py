@@ -53,9 +53,9 @@ X, y = load_mnist("train")
 X = (scale(X) - MEAN) / STD
 X_tr, y_tr, X_val, y_val = train_val_split(X, y, val_size=5000, seed=0)
 X_tr, y_tr = X_tr[:args.n_train], y_tr[:args.n_train]
-steps = [random_crop(args.shift, seed=args.seed)] if args.shift else []
+steps = [random_crop(args.shift, seed=args.seed, fill=-MEAN / STD)] if args.shift else []
 if args.rotate:
-    steps.append(random_rotate(args.rotate, seed=args.seed + 1))
+    steps.append(random_rotate(args.rotate, seed=args.seed + 1, fill=-MEAN / STD))
 train_loader = TensorLoader(X_tr, y_tr, batch_size=args.batch,
                             transform=Compose(*steps) if steps else None, seed=args.seed)
 val_loader = TensorLoader(X_val, y_val, batch_size=1000, shuffle=False)

@@ -168,6 +168,15 @@ def test_crop_identity_offset_and_shift():
     torch.testing.assert_close(shifted[1, 0, :3], x[1, 0, 1:])   # moved up
 
 
+def test_fill_is_the_background_value():
+    x = torch.full((1, 1, 4, 4), -0.5)
+    torch.testing.assert_close(G.crop(x, torch.tensor([[0, 0]]), 2, fill=-0.5), x)
+    torch.testing.assert_close(G.rotate(x, torch.tensor([30.0]), fill=-0.5), x, atol=1e-5, rtol=0)
+    assert G.crop(x, torch.tensor([[0, 0]]), 2)[0, 0, 0, 0] == 0  # default: zero fill
+    t = G.random_rotate(20, fill=-0.5)(x)
+    torch.testing.assert_close(t, x, atol=1e-5, rtol=0)
+
+
 def test_flip_and_rotate():
     x = torch.randn(3, 1, 8, 8)
     out = G.flip(x, torch.tensor([True, False, True]))

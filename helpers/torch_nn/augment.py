@@ -37,22 +37,24 @@ def flip(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return torch.where(mask[:, None, None, None], x.flip(-1), x)
 
 
-def crop(x: torch.Tensor, offsets: torch.Tensor, padding: int) -> torch.Tensor:
-    """Zero-pad by ``padding`` and cut the H×W window at ``offsets`` (N, 2) = (row, col) in
-    [0, 2·padding]: offset (padding, padding) is the original image; others shift it."""
+def crop(x: torch.Tensor, offsets: torch.Tensor, padding: int, fill: float = 0.0) -> torch.Tensor:
+    """Pad by ``padding`` pixels of value ``fill`` and cut the H×W window at ``offsets`` (N, 2) =
+    (row, col) in [0, 2·padding]: offset (padding, padding) is the original image; others shift
+    it. ``fill`` should be the background value (for standardised images ``-mean / std``)."""
     _check_batch(x)
     n, _, h, w = x.shape
     if offsets.shape != (n, 2):
         raise ValueError(f"offsets must have shape (N, 2) = ({n}, 2), got {tuple(offsets.shape)}")
-    xp = F.pad(x, (padding, padding, padding, padding))
+    xp = F.pad(x, (padding, padding, padding, padding), value=float(fill))
     rows = offsets[:, :1] + torch.arange(h)          # (N, H)
     cols = offsets[:, 1:] + torch.arange(w)          # (N, W)
     out = xp[torch.arange(n)[:, None, None], :, rows[:, :, None], cols[:, None, :]]  # (N, H, W, C)
     return out.permute(0, 3, 1, 2).contiguous()
 
 
-def rotate(x: torch.Tensor, angles_deg: torch.Tensor) -> torch.Tensor:
-    """Rotate every image about its centre by its angle (degrees, (N,)), bilinear, zero fill."""
+def rotate(x: torch.Tensor, angles_deg: torch.Tensor, fill: float = 0.0) -> torch.Tensor:
+    """Rotate every image about its centre by its angle (degrees, (N,)), bilinear; the corners
+    that come from outside the image get the value ``fill`` (the background)."""
     _check_batch(x)
     if angles_deg.shape != (len(x),):
         raise ValueError(f"angles_deg must have shape (N,) = ({len(x)},), got {tuple(angles_deg.shape)}")
@@ -60,7 +62,8 @@ def rotate(x: torch.Tensor, angles_deg: torch.Tensor) -> torch.Tensor:
     cos, sin, zero = torch.cos(a), torch.sin(a), torch.zeros_like(a)
     theta = torch.stack([torch.stack([cos, -sin, zero], 1), torch.stack([sin, cos, zero], 1)], 1)
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
-    return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    out = F.grid_sample(x - fill, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    return out + fill
 
 
 class _Random:
@@ -86,31 +89,32 @@ class random_crop(_Random):  # noqa: N801
     """Pad by ``padding`` pixels and crop back to H×W at a random place: a random shift of up
     to ``padding`` pixels in each direction."""
 
-    def __init__(self, padding: int = 2, seed: int = 0):
+    def __init__(self, padding: int = 2, seed: int = 0, fill: float = 0.0):
         if isinstance(padding, bool) or not isinstance(padding, int) or padding < 0:
             raise ValueError(f"padding must be an integer >= 0, got {padding!r}")
         super().__init__(seed)
-        self.padding = padding
+        self.padding, self.fill = padding, float(fill)
 
     def __call__(self, x):
         _check_batch(x)
         offsets = torch.randint(0, 2 * self.padding + 1, (len(x), 2), generator=self.generator)
-        return crop(x, offsets, self.padding)
+        return crop(x, offsets, self.padding, self.fill)
 
 
 class random_rotate(_Random):  # noqa: N801
-    """Rotate each image by an angle drawn uniformly from [−degrees, degrees]."""
+    """Rotate each image by an angle drawn uniformly from [−degrees, degrees]; ``fill`` as in
+    ``random_crop``."""
 
-    def __init__(self, degrees: float = 10.0, seed: int = 0):
+    def __init__(self, degrees: float = 10.0, seed: int = 0, fill: float = 0.0):
         if degrees < 0:
             raise ValueError(f"degrees must be >= 0, got {degrees!r}")
         super().__init__(seed)
-        self.degrees = float(degrees)
+        self.degrees, self.fill = float(degrees), float(fill)
 
     def __call__(self, x):
         _check_batch(x)
         angles = (torch.rand(len(x), generator=self.generator) * 2 - 1) * self.degrees
-        return rotate(x, angles)
+        return rotate(x, angles, self.fill)
 
 
 class Compose:
