@@ -612,14 +612,21 @@ def _reference_rnn_step(x, prev_h, Wx, Wh, b, mistake=None):
     a = x @ Wx + b + (0 if mistake == "no_recurrence" else prev_h @ Wh)
     if mistake == "no_bias":
         a = a - b
+    if mistake == "no_tanh":
+        return a
     return _sigmoid(a) if mistake == "sigmoid" else np.tanh(a)
 
 
 def _reference_rnn_step_backward(dnext_h, x, prev_h, Wx, Wh, b, mistake=None):
     a = x @ Wx + prev_h @ Wh + b
     h = np.tanh(a)
-    local = {"preactivation": 1 - a * a, "no_square": 1 - h, "none": 1.0}.get(mistake, 1 - h * h)
+    local = {"preactivation": 1 - a * a, "no_square": 1 - h, "none": 1.0,
+             "tanh_twice": 1 - np.tanh(h) ** 2}.get(mistake, 1 - h * h)
     da = dnext_h * local
+    if mistake == "db_mean":
+        return da @ Wx.T, da @ Wh.T, x.T @ da, prev_h.T @ da, da.mean(axis=0)
+    if mistake == "untransposed":
+        return da @ Wx.T, da @ Wh, x.T @ da, prev_h.T @ da, da.sum(axis=0)
     return da @ Wx.T, da @ Wh.T, x.T @ da, prev_h.T @ da, da.sum(axis=0)
 
 
@@ -628,16 +635,22 @@ def _reference_bptt_dh(dh, h, Wh, mistake=None):
     if mistake == "no_accumulation":
         return total
     for t in reversed(range(h.shape[1] - 1)):
-        local = 1.0 if mistake == "no_tanh_derivative" else 1 - h[:, t + 1] ** 2
+        local = 1.0 if mistake == "no_tanh_derivative" else 1 - h[:, t + (
+            0 if mistake == "wrong_step" else 1)] ** 2
         W = Wh if mistake == "untransposed" else Wh.T
-        total[:, t] = dh[:, t] + (total[:, t + 1] * local) @ W
+        upstream = dh[:, t + 1] if mistake == "no_total" else total[:, t + 1]
+        total[:, t] = dh[:, t] + (upstream * local) @ W
     return total
 
 
 def _reference_clip_by_global_norm(grads, max_norm, mistake=None):
+    if mistake == "by_value":
+        return {k: np.clip(g, -max_norm, max_norm) for k, g in grads.items()}
     if mistake == "per_tensor":
         return {k: g * min(1.0, max_norm / (np.linalg.norm(g) + 1e-6)) for k, g in grads.items()}
     norm = np.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))
+    if mistake == "no_sqrt":
+        norm = norm ** 2
     coef = max_norm / (norm + 1e-6)
     if mistake != "always_rescale":
         coef = min(1.0, coef)
