@@ -48,6 +48,9 @@ def softmax_with_temperature(scores, temperature: float) -> np.ndarray:
 def _reference_temperature_probs(scores, temperature, mistake=None):
     """The expected answer of the temperature exercise (and its natural mistakes)."""
     s = np.asarray(scores, dtype=np.float64)
+    if mistake == "after_softmax":
+        e = np.exp(s - s.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True) / temperature
     z = s * temperature if mistake == "multiply" else s / temperature
     if mistake != "no_shift":
         z = z - z.max(axis=-1, keepdims=True)
