@@ -219,3 +219,13 @@ def test_debiasing_geometry():
         gender_direction([("x", "y")], table.__getitem__)
     with pytest.raises(ValueError, match="pairs must hold 2 words"):
         gender_direction([("x", "y", "z")], table.__getitem__)
+
+
+def test_gutenberg_sentences():
+    from helpers.word2vec import gutenberg_sentences
+
+    sentences = gutenberg_sentences(["carroll-alice.txt"])
+    assert len(sentences) > 1000 and all(s and all(w.isalpha() for w in s) for s in sentences)
+    assert "alice" in {w for s in sentences for w in s}
+    with pytest.raises(ValueError, match="unknown books"):
+        gutenberg_sentences(["nope.txt"])
