@@ -60,13 +60,28 @@ def write_table(rows: list[dict]) -> None:
     OUT_MD.write_text("\n".join(lines) + "\n")
 
 
+def merge_rows(number: str, new: list[dict]) -> None:
+    """Replace notebook ``number``'s rows in the table, keeping every other row.
+
+    The table is read again (under a lock) just before writing, so runs of different
+    notebooks at the same time do not delete each other's rows.
+    """
+    import fcntl
+
+    OUT_JSON.parent.mkdir(exist_ok=True)
+    with open(OUT_JSON.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        rows = json.loads(OUT_JSON.read_text()) if OUT_JSON.exists() else []
+        rows = [r for r in rows if r["notebook"] != number] + new
+        write_table(rows)
+
+
 def main(prefix: str = "") -> int:
     notebooks = sorted(p for p in (ROOT / "notebooks").glob("*.ipynb")
                        if p.name.startswith(prefix))
     if not notebooks:
         print(f"no notebook starts with {prefix!r}")
         return 1
-    rows = json.loads(OUT_JSON.read_text()) if OUT_JSON.exists() else []
     machine = machine_description()
     failed = []
     for path in notebooks:
@@ -82,14 +97,13 @@ def main(prefix: str = "") -> int:
             continue
         records = [json.loads(line) for line in records_file.read_text().splitlines() if line]
         records_file.unlink()
-        rows = [r for r in rows if r["notebook"] != number]
-        for r in records:
-            rows.append({"notebook": r["notebook"], "metric": r["metric"], "value": r["value"],
-                         "unit": r.get("unit", ""), "wall_s": wall, "machine": machine,
-                         "date": time.strftime("%Y-%m-%d")})
-            print(f"   {r['metric']} = {r['value']:.4g} {r.get('unit', '')}")
+        new = [{"notebook": r["notebook"], "metric": r["metric"], "value": r["value"],
+                "unit": r.get("unit", ""), "wall_s": wall, "machine": machine,
+                "date": time.strftime("%Y-%m-%d")} for r in records]
+        for r in new:
+            print(f"   {r['metric']} = {r['value']:.4g} {r['unit']}")
         print(f"   wall time {wall:.0f} s; {len(records)} numbers")
-        write_table(rows)
+        merge_rows(number, new)
     if failed:
         print("failed:", ", ".join(failed))
         return 1
