@@ -66,11 +66,14 @@ def merge_rows(number: str, new: list[dict]) -> None:
     The table is read again (under a lock) just before writing, so runs of different
     notebooks at the same time do not delete each other's rows.
     """
-    import fcntl
-
+    try:
+        import fcntl
+    except ImportError:  # Windows: no parallel runs there, no lock needed
+        fcntl = None
     OUT_JSON.parent.mkdir(exist_ok=True)
     with open(OUT_JSON.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
         rows = json.loads(OUT_JSON.read_text()) if OUT_JSON.exists() else []
         rows = [r for r in rows if r["notebook"] != number] + new
         write_table(rows)
