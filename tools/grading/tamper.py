@@ -8,7 +8,9 @@ modules (libraries replace some classes and private names lazily), of every func
 object and defaults, of the methods of ``helpers`` classes, of the names the test cells import as bound in the
 student's namespace, and of the machinery that runs a cell and reports its errors (the
 IPython shell's run/traceback methods and input/AST transformers, the kernel's execute
-handler, ``sys.settrace``, ``builtins.__import__``, ``sys.meta_path``). The fingerprint goes
+handler, ``sys.settrace``, ``builtins.__import__``, ``sys.meta_path``). A name the test cell
+imports counts as rebound when the student's code bound it to something of its own (a
+library object under that name, e.g. a reused alias, is not). The fingerprint goes
 to the grader, not into the kernel. Right before and right after every graded test cell it
 is taken again; any difference (a rebound name, a replaced function or ``__code__``, a
 monkeypatched module attribute, a patched traceback display) means the exercise was graded
@@ -80,8 +82,10 @@ def __nn_fingerprint(modules, names):
     for name, (m, attr) in names.items():
         mod = S.modules.get(m)
         want = mod if attr is None else getattr(mod, attr, None)
-        if name in user:
-            fp["name " + name] = [ident(user[name]) == ident(want)]
+        if name in user:  # rebound by the student's code (not another library object)?
+            v = user[name]
+            fp["name " + name] = [ident(v) == ident(want) or type(v).__name__ == "module"
+                                  or getattr(v, "__module__", None) not in (None, "__main__")]
     ip = get_ipython()
     for a in ("run_cell", "run_cell_async", "run_code", "run_ast_nodes", "showtraceback",
               "_showtraceback", "showsyntaxerror", "transform_cell", "CustomTB", "InteractiveTB",
