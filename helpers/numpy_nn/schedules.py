@@ -305,7 +305,7 @@ class LRRangeTestResult:
         ax.semilogx(self.lrs, self.smoothed, color=CLASS_COLORS[0], lw=2,
                     label="smoothed (bias-corrected EWA)")
         ax.axvline(self.suggested_lr, color=CLASS_COLORS[5], ls="--",
-                   label=f"steepest descent: lr = {self.suggested_lr:.2g}")
+                   label=f"loss falls fastest: lr = {self.suggested_lr:.2g}")
         ax.axvline(self.min_loss_lr, color=CLASS_COLORS[2], ls=":",
                    label=f"lowest loss: lr = {self.min_loss_lr:.2g}")
         lo = np.nanmin(self.smoothed)
