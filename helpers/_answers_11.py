@@ -18,7 +18,7 @@ from helpers.checks import Case, shape_is
 # ----------------------------------------------------------------------------- exercise 1
 def cases_gather(hidden=False):
     g = torch.Generator().manual_seed(111 if hidden else 11)
-    shapes = [(3, 3), (4, 3), (5, 6)] if not hidden else [(7, 10), (1, 4), (6, 6)]
+    shapes = [(3, 3), (4, 3), (5, 6), (1, 4)] if not hidden else [(7, 10), (1, 4), (6, 6)]
     out = []
     for n, c in shapes:
         scores = torch.randn(n, c, generator=g, dtype=torch.float64)
@@ -33,7 +33,13 @@ def cases_gather(hidden=False):
             (shape_is(n, n), "scores[:, y] takes *every* row's entries at all labels (N, N); "
                              "each row needs its own label"),
             (shape_is(1, n), "gather along dim=1 (the class axis) with index y of shape (N, 1)"),
+            (shape_is(), "squeeze() without an argument also removed the batch axis (N = 1 "
+                         "here); squeeze only the axis you gathered along"),
         ]
+        if c <= n:  # the labels are valid row numbers too
+            mistakes.append((scores.gather(0, y[:, None]).squeeze(1),
+                             "you gathered along dim=0 (rows): that reads scores[y[i], 0]; the "
+                             "label picks a column of row i: dim=1"))
         if n == c:
             mistakes.append((scores.gather(0, y[None])[0],
                              "you gathered along dim=0 (rows); the label picks a column: dim=1"))
@@ -95,15 +101,28 @@ def cases_train_steps(hidden=False):
             (_ref_train(model, X, y, lr, steps, zero_grad=False),
              "the gradients accumulate: call optimizer.zero_grad() before every backward()"),
             (_ref_train(model, X, y, lr, steps, step=False),
-             "the loss never changes: call optimizer.step() after backward()"),
+             "the loss never changes: the updates used zero gradients. The order is "
+             "zero_grad(), backward(), step(): step() after backward(), and zero_grad() not "
+             "between them (it erases the gradients backward() just computed)"),
             (_ref_train(model, X, y, lr, steps, after=True),
              "you recorded the loss after the update; record the loss computed before "
              "optimizer.step()"),
             (lambda got, k=steps: isinstance(got, list | tuple) and len(got) != k,
              f"return one loss per step ({steps} here)"),
         ]
-        out.append(Case(args=(model, X, y, lr, steps), expected=want, mistakes=mistakes))
+        out.append(Case(args=(model, X, y, lr, steps), expected=want, mistakes=mistakes,
+                        check=lambda got, want=want: _check_floats(got, want, hidden=hidden)))
     return out
+
+
+def _check_floats(got, want, rtol=1e-4, atol=1e-6, hidden=False):
+    """None when ``got`` is a list of Python floats equal to ``want``; else the problem."""
+    from helpers.checks import _compare
+
+    if isinstance(got, list | tuple) and any(isinstance(v, torch.Tensor) for v in got):
+        return ("you returned loss tensors; return Python floats (loss.item()): a tensor that "
+                "requires grad keeps its whole graph in memory")
+    return _compare(got, want, rtol, atol, hidden=hidden)
 
 
 # ----------------------------------------------------------------------------- exercise 4

@@ -70,6 +70,13 @@ def _case_conv(H, W, f, s, p, seed):
                          "column j*stride"))
         mistakes.append((shape_is(*unstrided.shape),
                          "you ignored the stride: the output has the stride-1 size"))
+    if f > 1:
+        mistakes.append((_xcorr(image, kernel.T.copy(), s, p),
+                         "you transposed the kernel: kernel[k, l] multiplies the pixel k rows "
+                         "down and l columns right of the window's corner"))
+    mistakes.append((lambda got: np.asarray(got).dtype.kind in "iub",
+                     "your output array has an integer dtype, so every sum was truncated: "
+                     "create it as a float array (np.zeros(shape) is float64)"))
     mistakes += [(shape_is(want.shape[0] - 1, want.shape[1] - 1),
                   "off by one: the output size has a + 1"),
                  (shape_is(want.shape[0] + 1, want.shape[1] + 1),
@@ -113,13 +120,55 @@ def _spread(dout, x, size, s):
     return dx
 
 
-def _case_pool(H, W, size, s, seed):
+def _routed(dout, x, size, s, where):
+    """Each window's dout[i, j] added at ``where(i, j, k, l)``, (k, l) its first argmax."""
+    dx = np.zeros_like(x)
+    for i in range(dout.shape[0]):
+        for j in range(dout.shape[1]):
+            win = x[i * s:i * s + size, j * s:j * s + size]
+            k, c = np.unravel_index(np.argmax(win), win.shape)
+            dx[where(i, j, k, c)] += dout[i, j]
+    return dx
+
+
+def _all_ties(dout, x, size, s):
+    """Every input equal to its window's maximum gets the window's whole gradient."""
+    dx = np.zeros_like(x)
+    for i in range(dout.shape[0]):
+        for j in range(dout.shape[1]):
+            win = x[i * s:i * s + size, j * s:j * s + size]
+            dx[i * s:i * s + size, j * s:j * s + size] += (win == win.max()) * dout[i, j]
+    return dx
+
+
+def _case_pool(H, W, size, s, seed, ties=False):
     r = np.random.default_rng(seed)
-    x = r.permutation(H * W).reshape(H, W).astype(float)  # distinct values: one max per window
+    if ties:  # few distinct values: most windows hold their maximum twice or more
+        x = r.integers(0, 3, (H, W)).astype(float)
+    else:
+        x = r.permutation(H * W).reshape(H, W).astype(float)  # distinct: one max per window
     ho, wo = (H - size) // s + 1, (W - size) // s + 1
     dout = r.standard_normal((ho, wo))
     spread = _spread(dout, x, size, s)
-    mistakes = [(spread, "you routed the gradient to every position of the window; only the "
+    mistakes = [
+        (_routed(dout, x, size, s, lambda i, j, k, lt: (i * s + lt, j * s + k)),
+         "row and column of the argmax are swapped: np.unravel_index(np.argmax(window), "
+         "window.shape) gives (row, column) in that order (or divmod(index, size) gives "
+         "(index // size, index % size) = (row, column))"),
+        (_routed(dout, x, size, s, lambda i, j, k, lt: (k, lt)),
+         "you put the gradient at the argmax's position inside the window; add the window's "
+         "corner (i*stride, j*stride) to get its position in x"),
+        (_routed(np.ones_like(dout), x, size, s, lambda i, j, k, lt: (i * s + k, j * s + lt)),
+         "the argmax received 1; it must receive the window's gradient dout[i, j] "
+         "(chain rule)"),
+        (_all_ties(dout, x, size, s),
+         "several inputs tie for a window's maximum and you gave the gradient to all of them; "
+         "only the first in row-major order (np.argmax of the flattened window) gets it"),
+        (_all_ties(dout, x, size, s) / np.maximum(1, _all_ties(np.ones_like(dout), x, size, s)),
+         "several inputs tie for a window's maximum and you shared the gradient between them; "
+         "only the first in row-major order (np.argmax of the flattened window) gets it"),
+    ]
+    mistakes += [(spread, "you routed the gradient to every position of the window; only the "
                          "argmax gets it"),
                 (spread / size ** 2, "that is average pooling's backward (dout shared equally); "
                                      "max pooling sends it all to the argmax"),
@@ -129,7 +178,11 @@ def _case_pool(H, W, size, s, seed):
         mistakes.append((_pool_grad_overwrite(dout, x, size, s),
                          "overlapping windows must add (+=) their gradients, not overwrite them"))
     return Case(args=(dout, x, size, s), expected=_pool_grad(dout, x, size, s),
-                mistakes=mistakes)
+                mistakes=mistakes,
+                hint="window (i, j) covers rows i*stride to i*stride + size - 1 of x (and the "
+                     "same for columns), so consecutive windows start stride pixels apart",
+                label="ties: the first maximum in row-major order gets the gradient" if ties
+                else "")
 
 
 def cases_max_pool_backward(hidden=False):
@@ -137,7 +190,7 @@ def cases_max_pool_backward(hidden=False):
         return [_case_pool(6, 8, 2, 2, seed=3), _case_pool(9, 5, 3, 3, seed=4),
                 _case_pool(6, 6, 4, 1, seed=5)]
     return [_case_pool(4, 4, 2, 2, seed=0), _case_pool(5, 6, 3, 1, seed=1),
-            _case_pool(7, 7, 3, 2, seed=2)]
+            _case_pool(7, 7, 3, 2, seed=2), _case_pool(6, 6, 2, 2, seed=7, ties=True)]
 
 
 # ----------------------------------------------------------------------------- exercise 4
@@ -153,9 +206,24 @@ def _case_im2col(C, H, W, f, s, p, seed):
                  "transposed: one row per window"),
                 (by_pixel, "each row must be the (C, f, f) window flattened channel first: "
                            "window.ravel()")]
+    Ho, Wo = conv_output_size(H, f, s, p), conv_output_size(W, f, s, p)
+    if Ho > 1 and Wo > 1:
+        column_major = want.reshape(Ho, Wo, -1).transpose(1, 0, 2).reshape(rows, -1)
+        mistakes.append((column_major, "the windows are in column-major order; row-major means "
+                                       "window (0, 0), (0, 1), … along the first output row, "
+                                       "then the next row"))
+    if s > 1:
+        one = im2col(x[None], f, f, 1, p)
+        Ho1, Wo1 = conv_output_size(H, f, 1, p), conv_output_size(W, f, 1, p)
+        mistakes.append((one.reshape(Ho1, Wo1, -1)[:Ho, :Wo].reshape(rows, -1),
+                         "wrong stride indexing: window (i, j) starts at row i*stride, "
+                         "column j*stride of the padded input"))
     if p:
         mistakes.append((shape_is(*im2col(x[None], f, f, s, 0).shape),
                          "you forgot the zero padding"))
+        mistakes.append((shape_is(rows, (C + 2 * p) * f * f),
+                         "you padded the channel axis too: pad only the two spatial axes "
+                         "(np.pad takes one (before, after) pair per axis)"))
     return Case(args=(x, f, s, p), expected=want, mistakes=mistakes)
 
 
