@@ -417,4 +417,9 @@ def _sgns_pair_mistakes(v_c, u_o, U_neg) -> dict:
         "grad_no_negatives": (s_pos - 1) * u_o,
         "grad_sign": -((s_pos - 1) * u_o + s_neg @ U_neg),
         "grad_negative_sign": (s_pos - 1) * u_o - (1 - s_neg) @ U_neg,
+        # log sigma(z) written as -logaddexp(0, z) (the sign inside flipped): -log sigma(-z)
+        "loss_logaddexp_sign": float(np.logaddexp(0, pos).sum() + np.logaddexp(0, -neg).sum()),
+        "grad_positive_sign": (1 - s_pos) * u_o + s_neg @ U_neg,
+        "grad_negative_minus": (s_pos - 1) * u_o - s_neg @ U_neg,
+        "grad_negative_sigma_minus": (s_pos - 1) * u_o + _sigmoid(-neg) @ U_neg,
     }

@@ -218,7 +218,20 @@ def _sdpa_mistakes(Q, K, V, mask=None) -> dict:
     if m is not None:
         A = _softmax_axis(np.where(m, raw / np.sqrt(d), 0.0), -1)
         out["mask_zero"] = (A @ V, A)
+        out["mask_inverted"] = _weights_only_where_masked(m)
+    A = _softmax_axis(masked(raw / np.sqrt(V.shape[-1])), -1)
+    out["scale_by_dv"] = (A @ V, A)
     return out
+
+
+def _weights_only_where_masked(allowed):
+    """A mistakes predicate: the weights vanish (or are NaN) wherever the mask says True."""
+    def hit(got):
+        w = np.asarray(got[1], dtype=np.float64)
+        w = np.broadcast_to(w, np.broadcast_shapes(w.shape, allowed.shape))
+        a = np.broadcast_to(allowed, w.shape)
+        return bool((~a).any() and np.all(np.nan_to_num(np.abs(w), nan=0.0)[a] < 1e-12))
+    return hit
 
 
 def _reference_additive_attention(s, H, W, U, v, mask=None):
@@ -243,4 +256,15 @@ def _additive_mistakes(s, H, W, U, v, mask=None) -> dict:
     e = ((s @ W)[:, None, :] + H @ U) @ v
     a = _softmax_axis(e if mask is None else np.where(mask, e, -np.inf), -1)
     out["no_tanh"] = (np.einsum("nt,ntd->nd", a, H), a)
+    e = np.tanh(((s @ W)[:, None, :] + H @ U) @ v)
+    a = _softmax_axis(e if mask is None else np.where(mask, e, -np.inf), -1)
+    out["tanh_outside"] = (np.einsum("nt,ntd->nd", a, H), a)
+    e = np.tanh((s @ W)[:, None, :] + H @ U) @ v
+    a = _softmax_axis(e if mask is None else np.where(mask, e, -np.inf), -1)
+    out["context_mean"] = (np.einsum("nt,ntd->nd", a, H) / H.shape[1], a)
+    if mask is not None:
+        e = np.tanh((s @ W)[:, None, :] + H @ U) @ v
+        a = _softmax_axis(np.where(mask, e, 0.0), -1)
+        out["mask_zero"] = (np.einsum("nt,ntd->nd", a, H), a)
+        out["mask_inverted"] = _weights_only_where_masked(np.asarray(mask, dtype=bool))
     return out
