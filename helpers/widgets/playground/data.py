@@ -68,14 +68,17 @@ def _two_spirals(n: int, noise: float, seed: int, turns: float = 1.75):
 def split_train_test(X, y, train_ratio: float, seed: int = 0):
     """``(X_train, y_train, X_test, y_test)`` with a fraction ``train_ratio`` in training.
 
-    The course's one split (:func:`helpers.data.train_val_split`), with the Playground's
-    argument: the share of points that go to training.
+    The course's one split (:func:`helpers.data.train_val_split`, which shuffles with ``seed``
+    and puts the first ``val_size`` points of the shuffle in its second part): here the first
+    ``round(train_ratio * n)`` points of the shuffle are the training set, as they always were
+    in the Playground, so saved configurations give the same points.
     """
     if not 0.0 < train_ratio < 1.0:
         raise ValueError(f"train_ratio must be in (0, 1), got {train_ratio!r}")
     n = len(y)
-    n_test = min(max(n - int(round(train_ratio * n)), 1), n - 1)
-    return train_val_split(X, y, val_size=n_test, seed=seed)
+    n_train = min(max(int(round(train_ratio * n)), 1), n - 1)
+    X_test, y_test, X_train, y_train = train_val_split(X, y, val_size=n_train, seed=seed)
+    return X_train, y_train, X_test, y_test
 
 
 _FEATURE_FUNCS = {
