@@ -125,6 +125,15 @@ for __nn_m in %(modules)r:
     except Exception as __nn_err:  # reported, not fatal: the test cell will fail on its own
         __nn_missing.append(__nn_m + ": " + type(__nn_err).__name__)
 del __nn_importlib, __nn_m
+# PyTorch rebinds library functions the first time it (or its lazily loaded compiler, which
+# the first optimizer step loads) is imported: inspect.getfile, torch.manual_seed. Load both
+# before the baseline fingerprint, so that an honest notebook using torch is not flagged.
+try:
+    import torch as __nn_torch
+    import torch._dynamo as __nn_dynamo
+    del __nn_torch, __nn_dynamo
+except Exception:
+    pass
 '''
 
 
