@@ -7,24 +7,25 @@ STAMP := $(VENV)/.installed
 TORCH_INDEX ?=
 PIP_EXTRA := $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
 
-.PHONY: help venv lab lab-instructor test lint results bench release grade clean
+.PHONY: help venv lab lab-instructor test lint results book bench release grade clean
 
 help:
 	@echo "make lab      create .venv if needed and open the course in JupyterLab"
 	@echo "make lab-instructor  the same with nbgrader's tools (formgrader, Create Assignment)"
 	@echo "make test     create .venv if needed and run every test (small budget)"
 	@echo "make results  run every notebook at the full setting; writes results/RESULTS.md"
+	@echo "make book     execute every notebook (full setting) and build the website in build/book/html"
 	@echo "make bench    run the benchmarks in bench/"
 	@echo "make release  the student bundle in release/ (NB=01 for one notebook)"
 	@echo "make grade SUBMISSIONS=dir   autograde submissions (one folder per student)"
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt requirements-book.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed; run: make PYTHON=python3.11 ...")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade --quiet pip
-	$(PY) -m pip install --quiet $(PIP_EXTRA) -r requirements.txt -r requirements-dev.txt
+	$(PY) -m pip install --quiet $(PIP_EXTRA) -r requirements.txt -r requirements-dev.txt -r requirements-book.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name nn-course --display-name "Python 3 (nn-course)" >/dev/null
 	touch $(STAMP)
@@ -48,6 +49,10 @@ lint: $(STAMP)
 
 results: $(STAMP)
 	$(PY) tools/run_results.py $(NB)
+
+# BUDGET=small builds from small-budget runs (minutes instead of about an hour).
+book: $(STAMP)
+	$(PY) tools/book.py $(if $(filter small,$(BUDGET)),--small,)
 
 bench: $(STAMP)
 	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
