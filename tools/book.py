@@ -106,11 +106,17 @@ def execute(path: Path, out: Path, small: bool, timeout: int | None) -> float:
     return elapsed
 
 
+def _site_links(text: str) -> str:
+    """README links to docs/glossary.md and docs/credits.md point at the site's own pages."""
+    return text.replace("](docs/glossary.md)", "](glossary.md)").replace(
+        "](docs/credits.md)", "](credits.md)")
+
+
 def landing_page() -> str:
     """The README up to its maintainers' section, with links made relative to the site."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     text = text.split("\n## For maintainers and instructors", 1)[0]
-    return text + "\n\n[Glossary (English ↔ 中文)](glossary.md) · [Credits](credits.md)\n"
+    return _site_links(text) + "\n\n[Glossary (English ↔ 中文)](glossary.md) · [Credits](credits.md)\n"
 
 
 def glossary_page() -> str:
@@ -126,7 +132,7 @@ def credits_page() -> str:
     body = m.group(1) if m else ""
     src = ROOT / "docs" / "credits.md"
     extra = src.read_text(encoding="utf-8") if src.exists() else ""
-    return "# Credits\n\n" + body.strip() + ("\n\n" + extra.strip() if extra else "") + "\n"
+    return "# Credits\n\n" + _site_links(body.strip()) + ("\n\n" + extra.strip() if extra else "") + "\n"
 
 
 def stage(executed: Path | None) -> Path:
@@ -136,9 +142,10 @@ def stage(executed: Path | None) -> Path:
         shutil.rmtree(src)
     (src / "notebooks").mkdir(parents=True)
     (src / "conf.py").write_text(CONF, encoding="utf-8")
-    for extra in ("docs", "results"):
+    for extra in ("docs", "results"):  # pictures and tables the pages link to
         if (ROOT / extra).exists():
-            shutil.copytree(ROOT / extra, src / extra)
+            shutil.copytree(ROOT / extra, src / extra,
+                            ignore=shutil.ignore_patterns("glossary.md", "credits.md"))
     for name in ("INSTRUCTORS.md", "CONTRIBUTING.md"):
         shutil.copy(ROOT / name, src / name)
     pages = []
