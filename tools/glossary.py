@@ -1,7 +1,7 @@
 """The bilingual glossary (``docs/glossary.md``) and the terms the notebooks introduce.
 
 House style: a key term is introduced once, in bold, with its Chinese term in parentheses:
-``**back-propagation** (反向传播)``. ``terms()`` collects every such introduction from the
+``**back-propagation** (反向传播)`` (or ``**back-propagation (反向传播)**``). ``terms()`` collects every such introduction from the
 notebooks' Markdown, in course order; ``entries()`` reads the glossary's table
 
     | English | 中文 | first defined in | definition |
@@ -22,7 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = ROOT / "docs" / "glossary.md"
-TERM = re.compile(r"\*\*(?P<en>[^*\n]{2,80}?)\*\*\s*[（(](?P<zh>[^)）\n]{1,40})[)）]")
+TERM = re.compile(r"\*\*(?P<en>[^*\n]{2,80}?)\*\*\s*[（(](?P<zh>[^)）\n]{1,40})[)）]"
+                  r"|\*\*(?P<en2>[^*\n(（]{2,80}?)\s*[（(](?P<zh2>[^)）*\n]{1,40})[)）]\*\*")
 CJK = re.compile(r"[\u3400-\u9fff]")
 ROW = re.compile(r"^\|\s*(?P<en>[^|]+?)\s*\|\s*(?P<zh>[^|]+?)\s*\|\s*\[(?P<nb>\d\d)\]\((?P<link>[^)]+)\)"
                  r"\s*\|\s*(?P<definition>[^|]*?)\s*\|\s*$")
@@ -45,11 +46,11 @@ def terms(paths=None) -> dict[str, dict]:
             if cell.cell_type != "markdown":
                 continue
             for m in TERM.finditer(cell.source):
-                if not CJK.search(m["zh"]):
+                en, zh = (m["en"], m["zh"]) if m["en"] else (m["en2"], m["zh2"])
+                if not CJK.search(zh):
                     continue  # a bold phrase followed by an English aside, not a term
-                zh = re.split(r"[,;，；]", m["zh"])[0].strip()  # "S 型函数, also ..." -> "S 型函数"
-                entry = found.setdefault(key(m["en"]), {"en": m["en"].strip(), "zh": zh,
-                                                        "notebooks": []})
+                zh = re.split(r"[,;，；]", zh)[0].strip()  # "S 型函数, also ..." -> "S 型函数"
+                entry = found.setdefault(key(en), {"en": en.strip(), "zh": zh, "notebooks": []})
                 if number not in entry["notebooks"]:
                     entry["notebooks"].append(number)
     return found
