@@ -194,3 +194,17 @@ def test_objects_without_value_equality_are_not_reported_as_mutated():
         return rng.standard_normal(n).shape
 
     check_function(draw, [Case(args=(np.random.default_rng(0), 3), expected=(3,))])
+
+
+def test_changing_a_dict_of_arrays_in_place_is_reported():
+    import numpy as np
+    import pytest
+
+    from helpers.checks import Case, CheckFailed, check_function
+
+    def step(params):
+        params["w"] += 1.0  # changes the caller's array
+        return {"w": params["w"]}
+
+    with pytest.raises(CheckFailed, match="changed its input `params` in place"):
+        check_function(step, [Case(args=({"w": np.zeros(3)},), expected={"w": np.ones(3)})])

@@ -186,3 +186,31 @@ def test_bad_inputs():
         Solver(model, ok, update_rule="adamm")
     with pytest.raises(ValueError, match="unknown keys"):
         Solver(model, ok, optim_config={"learning_rate": 0.1}, progress=False).step(X, y)
+
+
+def test_best_parameters_follow_validation_loss_when_there_is_no_accuracy():
+    """A classifier without ``predict`` has no accuracy: the best epoch is the lowest loss."""
+    import numpy as np
+
+    from helpers.numpy_nn.model import MLP
+    from helpers.numpy_nn.solver import Solver
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2))
+    y = (X[:, 0] > 0).astype(np.int64)
+    model = MLP([{"input_dim": 2, "output_dim": 2, "activation": "softmax"}], seed=0)
+
+    class NoPredict:
+        params = model.params
+
+        def loss(self, X, y):
+            return model.loss(X, y)
+
+    start = {k: v.copy() for k, v in model.params.items()}
+    solver = Solver(NoPredict(), {"X_train": X[:150], "y_train": y[:150], "X_val": X[150:],
+                                  "y_val": y[150:]},
+                    update_rule="sgd", optim_config={"lr": 0.5}, epochs=5, progress=False)
+    solver.train()
+    assert np.isnan(solver.history["val_acc"]).all()
+    assert solver.best_epoch == int(np.argmin(solver.history["val_loss"])) + 1
+    assert not np.array_equal(model.params["W1"], start["W1"])  # not the initial weights

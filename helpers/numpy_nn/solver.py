@@ -101,6 +101,7 @@ class Solver:
         self.history = {"loss": [], "lr": [], "epoch": [], "train_acc": [], "val_loss": [],
                         "val_acc": []}
         self.best_val_acc = -np.inf
+        self.best_score = -np.inf
         self.best_epoch = 0
         self.best_params = copy.deepcopy(self.model.params)
         self.stopped_early = False
@@ -158,11 +159,13 @@ class Solver:
             if classify else float("nan"))
         if self.has_val:
             self.history["val_loss"].append(self._val_loss())
-            acc = self.check_accuracy(d["X_val"], d["y_val"]) if classify else -self.history[
-                "val_loss"][-1]
-            self.history["val_acc"].append(acc if classify else float("nan"))
-            if acc > self.best_val_acc:
-                self.best_val_acc, self.best_epoch = acc, self.epoch
+            acc = self.check_accuracy(d["X_val"], d["y_val"]) if classify else float("nan")
+            self.history["val_acc"].append(acc)
+            # Best on validation accuracy; on validation loss when there is no accuracy
+            # (regression targets, or a model without ``predict``).
+            score = acc if np.isfinite(acc) else -self.history["val_loss"][-1]
+            if score > self.best_score:
+                self.best_score, self.best_val_acc, self.best_epoch = score, acc, self.epoch
                 self.best_params = copy.deepcopy(self.model.params)
             elif self.patience is not None and self.epoch - self.best_epoch >= self.patience:
                 self.stopped_early = True
