@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -31,20 +30,7 @@ import torch  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers.numpy_nn.rnn import lstm_backward, lstm_forward, lstm_to_torch  # noqa: E402
-
-
-def median_ms(steps, iters, block=5):
-    """Median ms per step; the steps take turns in blocks, the first call of each block is an
-    untimed warm-up."""
-    times = [[] for _ in steps]
-    for _ in range(0, iters, block):
-        for step, t in zip(steps, times, strict=True):
-            step()
-            for _ in range(block):
-                t0 = time.perf_counter()
-                step()
-                t.append(time.perf_counter() - t0)
-    return [1e3 * float(np.median(t)) for t in times]
+from helpers.timing import median_ms  # noqa: E402
 
 
 def main():

@@ -23,6 +23,7 @@ from helpers.numpy_nn.activations import relu_backward, relu_forward
 from helpers.numpy_nn.init import init_weights
 from helpers.numpy_nn.layers import linear_backward, linear_forward
 from helpers.numpy_nn.losses import l2_penalty, softmax, softmax_cross_entropy
+from helpers.numpy_nn.model import MNIST_ARCHITECTURE  # noqa: F401 - re-exported for 10
 from helpers.numpy_nn.regularization import (
     batchnorm_backward,
     batchnorm_forward,
@@ -31,15 +32,6 @@ from helpers.numpy_nn.regularization import (
     layernorm_backward,
     layernorm_forward,
 )
-
-try:  # the house refactor adds it; until then the same list is defined here
-    from helpers.numpy_nn.model import MNIST_ARCHITECTURE
-except ImportError:  # pragma: no cover - depends on the order the modules landed in
-    MNIST_ARCHITECTURE = [
-        {"input_dim": 784, "output_dim": 500, "activation": "relu"},
-        {"input_dim": 500, "output_dim": 150, "activation": "relu"},
-        {"input_dim": 150, "output_dim": 10, "activation": "softmax"},
-    ]
 
 NORMALIZATIONS = (None, "batchnorm", "layernorm")
 
