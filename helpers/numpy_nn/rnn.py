@@ -609,11 +609,15 @@ class CharRNN:
 # The notebooks' checks compute expected values (and the values of named mistakes) here, so
 # that a test cell does not show the answer's formula.
 def _reference_rnn_step(x, prev_h, Wx, Wh, b, mistake=None):
-    a = x @ Wx + b + (0 if mistake == "no_recurrence" else prev_h @ Wh)
-    if mistake == "no_bias":
+    a = x @ Wx + b + (0 if mistake == "no_recurrence" else prev_h @ (Wh.T if mistake == "transposed_Wh" else Wh))
+    if mistake in ("no_bias", "bias_outside"):
         a = a - b
     if mistake == "no_tanh":
         return a
+    if mistake == "relu":
+        return np.maximum(a, 0.0)
+    if mistake == "bias_outside":
+        return np.tanh(a) + b
     return _sigmoid(a) if mistake == "sigmoid" else np.tanh(a)
 
 
@@ -621,8 +625,12 @@ def _reference_rnn_step_backward(dnext_h, x, prev_h, Wx, Wh, b, mistake=None):
     a = x @ Wx + prev_h @ Wh + b
     h = np.tanh(a)
     local = {"preactivation": 1 - a * a, "no_square": 1 - h, "none": 1.0,
-             "tanh_twice": 1 - np.tanh(h) ** 2}.get(mistake, 1 - h * h)
+             "tanh_twice": 1 - np.tanh(h) ** 2, "prev_h_derivative": 1 - prev_h * prev_h}.get(mistake, 1 - h * h)
     da = dnext_h * local
+    if mistake == "dWh_transposed":
+        return da @ Wx.T, da @ Wh.T, x.T @ da, da.T @ prev_h, da.sum(axis=0)
+    if mistake == "dx_untransposed":  # only computable when Wx is square
+        return da @ Wx, da @ Wh.T, x.T @ da, prev_h.T @ da, da.sum(axis=0)
     if mistake == "db_mean":
         return da @ Wx.T, da @ Wh.T, x.T @ da, prev_h.T @ da, da.mean(axis=0)
     if mistake == "untransposed":
@@ -639,6 +647,9 @@ def _reference_bptt_dh(dh, h, Wh, mistake=None):
             0 if mistake == "wrong_step" else 1)] ** 2
         W = Wh if mistake == "untransposed" else Wh.T
         upstream = dh[:, t + 1] if mistake == "no_total" else total[:, t + 1]
+        if mistake == "derivative_at_t":
+            total[:, t] = dh[:, t] + (total[:, t + 1] @ Wh.T) * (1 - h[:, t] ** 2)
+            continue
         total[:, t] = dh[:, t] + (upstream * local) @ W
     return total
 
@@ -649,6 +660,10 @@ def _reference_clip_by_global_norm(grads, max_norm, mistake=None):
     if mistake == "per_tensor":
         return {k: g * min(1.0, max_norm / (np.linalg.norm(g) + 1e-6)) for k, g in grads.items()}
     norm = np.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))
+    if mistake == "l1":
+        norm = sum(float(np.sum(np.abs(g))) for g in grads.values())
+    if mistake == "sum_of_norms":
+        norm = sum(float(np.linalg.norm(g)) for g in grads.values())
     if mistake == "no_sqrt":
         norm = norm ** 2
     coef = max_norm / (norm + 1e-6)
@@ -665,6 +680,12 @@ def _reference_lstm_step(x, prev_h, prev_c, Wx, Wh, b, mistake=None):
     i, f, o, g = _sigmoid(blk[0]), _sigmoid(blk[1]), _sigmoid(blk[2]), np.tanh(blk[3])
     if mistake == "all_sigmoid":
         g = _sigmoid(blk[3])
+    if mistake == "one_minus_f":
+        i = 1 - f
+    if mistake == "no_input_gate":
+        i = 1.0
     c = (prev_c if mistake == "no_forget" else f * prev_c) + i * g
+    if mistake == "tanh_of_o_c":
+        return np.tanh(o * c), c
     h = o * (c if mistake == "no_tanh_c" else np.tanh(c))
     return h, c

@@ -147,6 +147,13 @@ class TorchCharModel:
 def _reference_bits_perplexity(nats, mistake=None):
     """The expected answer of notebook 16's units exercise (and its natural mistakes)."""
     bits = nats * np.log(2) if mistake == "times_ln2" else nats / np.log(2)
+    with np.errstate(divide="ignore"):
+        if mistake == "log2_of_nats":
+            return float(np.log2(nats)), float(np.exp(nats))
+        if mistake == "inverse":
+            return bits, float(np.inf if nats == 0 else 1.0 / nats)
+    if mistake == "exp_minus":
+        return bits, float(np.exp(-nats))
     if mistake == "perplexity_base2":
         return bits, float(2.0 ** nats)
     if mistake == "perplexity_of_bits":

@@ -51,7 +51,7 @@ def _reference_temperature_probs(scores, temperature, mistake=None):
     if mistake == "after_softmax":
         e = np.exp(s - s.max(axis=-1, keepdims=True))
         return e / e.sum(axis=-1, keepdims=True) / temperature
-    z = s * temperature if mistake == "multiply" else s / temperature
+    z = s * temperature if mistake == "multiply" else s if mistake == "no_temperature" else s / temperature
     if mistake != "no_shift":
         z = z - z.max(axis=-1, keepdims=True)
     with np.errstate(over="ignore", invalid="ignore"):
