@@ -136,3 +136,12 @@ def test_torch_missing_does_not_crash():
     assert report.row("torch").status == MISSING
     assert "error" in report.torch_devices
     assert "PyTorch: not available" in format_report(report)
+
+
+def test_a_helpers_copy_without_requirements_txt_reports_instead_of_raising(tmp_path, monkeypatch):
+    from helpers import env_check
+
+    monkeypatch.setattr(env_check, "REPO_ROOT", tmp_path)
+    report = env_check.check_environment(cache=tmp_path, verbose=False)
+    assert "requirements.txt was not found" in report.advice
+    assert all(r.required in (None, "", "-") for r in report.rows)
