@@ -284,3 +284,9 @@ def test_nesterov_needs_momentum_and_no_dampening(config):
 def test_lr_nan_is_rejected():
     with pytest.raises(ValueError, match=r"config\['lr'\] must be a number >= 0, got nan"):
         adam(np.zeros(3), np.ones(3), {"lr": float("nan")})
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_a_0d_parameter_gives_a_0d_array_back(name):
+    w, _ = OPTIMIZERS[name](np.array(1.0), np.array(0.5))
+    assert isinstance(w, np.ndarray) and w.shape == () and w.dtype == np.float64

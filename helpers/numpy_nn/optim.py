@@ -65,6 +65,11 @@ def _is_number(x) -> bool:
         and bool(np.isfinite(x))
 
 
+def _like(new, w):
+    """``new`` as an array of ``w``'s dtype (a 0-d ``w`` gives a 0-d array, not a scalar)."""
+    return np.asarray(new, dtype=w.dtype)
+
+
 def _state(config, key, like):
     """A running-state array: a copy of ``like``'s zeros the first time."""
     s = config.get(key)
@@ -78,7 +83,7 @@ def sgd(w, dw, config=None):
     """
     config = _check(w, dw, config, {"lr": 1e-2, "weight_decay": 0.0})
     g = dw + config["weight_decay"] * w if config["weight_decay"] else dw
-    return (w - config["lr"] * g).astype(w.dtype, copy=False), config
+    return _like(w - config["lr"] * g, w), config
 
 
 def sgd_momentum(w, dw, config=None):
@@ -98,7 +103,7 @@ def sgd_momentum(w, dw, config=None):
     v = g.copy() if v is None else config["momentum"] * v + (1 - config["dampening"]) * g
     direction = g + config["momentum"] * v if config["nesterov"] else v
     config["velocity"] = v
-    return (w - config["lr"] * direction).astype(w.dtype, copy=False), config
+    return _like(w - config["lr"] * direction, w), config
 
 
 def adagrad(w, dw, config=None):
@@ -118,7 +123,7 @@ def adagrad(w, dw, config=None):
     s = s + g * g
     clr = config["lr"] / (1 + (t - 1) * config["lr_decay"])
     config["sum"], config["t"] = s, t
-    return (w - clr * g / (np.sqrt(s) + config["eps"])).astype(w.dtype, copy=False), config
+    return _like(w - clr * g / (np.sqrt(s) + config["eps"]), w), config
 
 
 def rmsprop(w, dw, config=None):
@@ -147,7 +152,7 @@ def rmsprop(w, dw, config=None):
         step = buf
     else:
         step = g / avg
-    return (w - config["lr"] * step).astype(w.dtype, copy=False), config
+    return _like(w - config["lr"] * step, w), config
 
 
 def _adam_step(w, g, config):
@@ -173,7 +178,7 @@ def adam(w, dw, config=None):
     config = _check(w, dw, config, {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8,
                                     "weight_decay": 0.0, "m": None, "v": None, "t": 0})
     g = dw + config["weight_decay"] * w if config["weight_decay"] else dw
-    return _adam_step(w, g, config).astype(w.dtype, copy=False), config
+    return _like(_adam_step(w, g, config), w), config
 
 
 def adamw(w, dw, config=None):
@@ -185,7 +190,7 @@ def adamw(w, dw, config=None):
     config = _check(w, dw, config, {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8,
                                     "weight_decay": 1e-2, "m": None, "v": None, "t": 0})
     decayed = w * (1 - config["lr"] * config["weight_decay"])
-    return _adam_step(decayed, dw, config).astype(w.dtype, copy=False), config
+    return _like(_adam_step(decayed, dw, config), w), config
 
 
 OPTIMIZERS = {"sgd": sgd, "sgd_momentum": sgd_momentum, "adagrad": adagrad,
