@@ -202,12 +202,15 @@ def test_rendering_shows_the_model_and_changes_with_training():
     before = pg.render()
     img = Image.open(io.BytesIO(before["png"]))
     assert img.size == (pg.size_px, pg.size_px) and img.mode == "RGB"
-    assert before["neurons"].count("<img") == 2 + 4 + 2  # 2 inputs, 4 + 2 hidden units
+    # the network picture: all 7 features, 4 + 2 hidden neurons, the output, as heat-maps
+    assert before["network"].count('class="nn-node"') == 7 + 4 + 2 + 1
+    assert before["network"].count("<image ") == 7 + 4 + 2 + 1
+    assert before["network"].count('class="nn-hit"') == 2 * 4 + 4 * 2 + 2 * 1  # every weight
     assert "<svg" in before["loss"] and "Epoch 0" in before["readout"]
     pg.step(3)
     after = pg.render()
     assert after["png"] != before["png"] and "Epoch 3" in after["readout"]
-    assert after["loss"] != before["loss"]
+    assert after["loss"] != before["loss"] and after["network"] != before["network"]
 
 
 def test_encode_png_round_trips():
@@ -258,3 +261,210 @@ def test_widget_controls_drive_the_playground():
     _find(ui, W.Button, lambda b: b.description.startswith("Load"))[0].click()
     assert pg.state.dataset == "xor" and pg.state.hidden == [3]
     assert _find(ui, W.Dropdown, lambda d: d.description == "Data set")[0].value == "xor"
+
+
+# --------------------------------------------------------------------------- the network picture
+def _link(svg, pid):
+    """(stroke colour, stroke width, opacity, dashed) of the drawn link ``pid`` ("w:l:i:j")."""
+    import re
+
+    hit = re.search(rf'<path class="nn-hit" data-id="{pid}" d="([^"]+)"', svg)
+    assert hit, f"no link {pid}"
+    m = re.search(rf'<path d="{re.escape(hit.group(1))}" stroke="([^"]+)" '
+                  r'stroke-width="([\d.]+)" stroke-opacity="([\d.]+)"( stroke-dasharray)?', svg)
+    return m.group(1), float(m.group(2)), float(m.group(3)), bool(m.group(4))
+
+
+def test_links_show_the_sign_and_size_of_each_weight():
+    from helpers.widgets.playground.network import NEGATIVE, POSITIVE
+
+    pg = Playground(PlaygroundState(hidden=[3]))
+    pg.set_param("w:1:0:0", 2.0)
+    pg.set_param("w:1:0:1", -0.1)
+    pg.set_param("w:1:1:2", 0.0)
+    svg = pg.network_svg()
+    big, small, zero = _link(svg, "w:1:0:0"), _link(svg, "w:1:0:1"), _link(svg, "w:1:1:2")
+    assert big[0] == POSITIVE and small[0] == NEGATIVE
+    assert big[1] > small[1] and big[2] > small[2]  # thicker and more opaque
+    assert zero[3] and not big[3]  # exactly 0: dashed
+    assert "weight x₁ → layer 1 neuron 1: 2.000" in svg  # the tooltip with the number
+    # hovering a neuron enlarges it: a CSS rule shows its zoomed copy
+    assert f"#{pg.uid}nh1_0:hover~.{pg.uid}zl .{pg.uid}zh1_0{{display:inline}}" in svg
+    # a feature that is off is drawn faded and has no links
+    assert 'data-id="f:x1^2" opacity="0.3"' in svg and 'data-id="f:x1" opacity' not in svg
+
+
+def test_weights_can_be_read_and_set_by_id():
+    pg = Playground(PlaygroundState(hidden=[4, 2]))
+    assert pg.get_param("w:2:3:1") == pg.model.params["W2"][3, 1]
+    loss0 = pg.state.train_loss[-1]
+    pg.set_param("w:2:3:1", 5.0)
+    assert pg.model.params["W2"][3, 1] == 5.0 and pg.state.train_loss[-1] != loss0
+    pg.set_param("b:3:0", -1.0)
+    assert pg.model.params["b3"][0] == -1.0
+    assert pg.param_label("w:1:1:0") == "weight x₂ → layer 1 neuron 1"
+    assert pg.param_label("b:3:0") == "bias of output"
+    ids = pg.param_ids()
+    assert len(ids) == sum(v.size for v in pg.model.params.values()) and len(set(ids)) == len(ids)
+    for bad in ("w:4:0:0", "w:1:2:0", "w:1:0", "b:1:-1", "x:1:0", "w:1:0:0:0"):
+        with pytest.raises(ValueError, match="no parameter"):
+            pg.get_param(bad)
+    with pytest.raises(ValueError, match="finite"):
+        pg.set_param("w:1:0:0", float("nan"))
+
+
+def test_neurons_and_layers_are_added_and_removed():
+    pg = Playground(PlaygroundState(hidden=[4, 2]))
+    pg.step(2)
+    pg.add_neuron(1)
+    assert pg.state.hidden == [5, 2] and pg.state.epoch == 0  # a new shape starts again
+    pg.remove_neuron(2)
+    assert pg.state.hidden == [5, 1]
+    with pytest.raises(ValueError, match="at least one neuron"):
+        pg.remove_neuron(2)
+    pg.add_layer()
+    assert pg.state.hidden == [5, 1, 2]
+    for _ in range(3):
+        pg.add_layer()
+    with pytest.raises(ValueError, match="at most 6"):
+        pg.add_layer()
+    for _ in range(6):
+        pg.remove_layer()
+    assert pg.state.hidden == [] and sorted(pg.model.params) == ["W1", "b1"]
+    with pytest.raises(ValueError, match="no hidden layer"):
+        pg.remove_layer()
+    with pytest.raises(ValueError, match="layer must be"):
+        pg.add_neuron(1)
+    pg.update(hidden=[8])
+    with pytest.raises(ValueError, match="most neurons"):
+        pg.add_neuron(1)
+    pg.toggle_feature("x1*x2")
+    assert pg.state.features == ["x1", "x2", "x1*x2"]
+    pg.toggle_feature("x1")
+    pg.toggle_feature("x2")
+    with pytest.raises(ValueError, match="at least one"):
+        pg.toggle_feature("x1*x2")
+
+
+def test_picture_of_logistic_regression_and_of_the_largest_network():
+    small = Playground(PlaygroundState(hidden=[])).network_svg()
+    assert small.count('class="nn-hit"') == 2 and ">output<" in small
+    big = Playground(PlaygroundState(hidden=[8] * 6, features=list(FEATURES))).network_svg()
+    assert big.count('class="nn-hit"') == 7 * 8 + 5 * 8 * 8 + 8
+    assert big.count('class="nn-node"') == 7 + 48 + 1
+
+
+def test_selection_survives_training_and_is_dropped_when_the_shape_changes():
+    pg = Playground(PlaygroundState(hidden=[4, 2]))
+    pg.selected = "w:2:3:1"
+    pg.step(1)
+    assert 'stroke="#000" stroke-width="1.5" stroke-dasharray' in pg.network_svg()
+    pg.update(hidden=[2, 2])  # W2[3, 1] no longer exists
+    assert pg.selected is None
+
+
+# --------------------------------------------------------------------------- regression
+@pytest.mark.parametrize("name", ["plane", "multi_gaussian"])
+def test_regression_sets_have_real_targets_in_about_minus_one_to_one(name):
+    from helpers.widgets.playground.data import regression_target
+
+    X, y = make_playground_data(name, n=400, noise=0.0, seed=2)
+    assert X.shape == (400, 2) and y.dtype == np.float64
+    assert np.abs(X).max() <= DOMAIN and -1.25 <= y.min() < 0 < y.max() <= 1.25
+    np.testing.assert_allclose(y, regression_target(name, X))
+    _, y_noisy = make_playground_data(name, n=400, noise=0.3, seed=2)
+    assert not np.allclose(y_noisy, y)
+
+
+def test_regression_targets_match_the_definition():
+    from helpers.widgets.playground.data import regression_target
+
+    X = np.array([[0.0, 0.0], [6.0, 4.0], [-4.0, 2.5], [0.0, 2.5], [-4.0, 1.5], [2.0, 0.0]])
+    np.testing.assert_allclose(regression_target("plane", X)[:2], [0.0, 1.0])
+    # the bump at (-4, 2.5) is +1, the one at (0, 2.5) is -1; at distance 1 half the height
+    np.testing.assert_allclose(regression_target("multi_gaussian", X)[2:], [1.0, -1.0, 0.5, 0.0])
+
+
+def test_regression_trains_with_squared_error_and_a_linear_output():
+    from helpers.numpy_nn.losses import mse_loss
+
+    pg = Playground(PlaygroundState(problem="regression", dataset="plane", hidden=[],
+                                    lr=0.01))
+    assert pg.model.output == "linear"
+    F = feature_matrix(pg.X_train, pg.state.features)
+    pred = F @ pg.model.params["W1"][:, 0] + pg.model.params["b1"][0]
+    assert pg.state.train_loss[0] == pytest.approx(float(mse_loss(pred, pg.y_train)[0]))
+    pg.step(30)
+    m = pg.metrics()
+    assert m["train_loss"] < 0.01 and m["test_acc"] is None  # a plane is linear: solved
+    assert "mean squared error" in pg.readout_html()
+    # the picture: continuous output (many colours), discretised: two colours
+    from PIL import Image
+
+    out, _ = pg.grid_activations()
+    assert out.min() < -0.5 and out.max() > 0.5  # the value itself, not a probability
+    n_colours = len(np.unique(np.asarray(Image.open(io.BytesIO(pg.render_boundary(out)))
+                                         ).reshape(-1, 3), axis=0))
+    pg.update(discretize=True)
+    n_disc = len(np.unique(np.asarray(Image.open(io.BytesIO(pg.render_boundary(out)))
+                                      ).reshape(-1, 3), axis=0))
+    assert n_colours > n_disc + 50
+
+
+def test_switching_the_problem_type_switches_the_data_set():
+    pg = Playground()
+    pg.update(problem="regression")
+    assert pg.state.dataset == "plane" and pg.y_train.dtype == np.float64
+    pg.update(dataset="multi_gaussian")
+    pg.update(problem="classification")
+    assert pg.state.dataset == "circle" and pg.model.output == "sigmoid"
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        pg.update(dataset="plane")
+    state = PlaygroundState.from_json('{"problem": "regression"}')
+    assert state.dataset == "plane"
+    with pytest.raises(ValueError, match="problem"):
+        PlaygroundState(problem="ranking").validate()
+
+
+def test_multi_gaussian_is_learned_by_a_small_network():
+    pg = run_headless(PlaygroundState(problem="regression", dataset="multi_gaussian",
+                                      hidden=[8, 8], lr=0.03), 60)
+    assert pg.state.test_loss[-1] < 0.5 * pg.state.test_loss[0]
+
+
+def test_widget_network_controls_and_weight_editor():
+    import ipywidgets as W
+
+    from helpers.widgets.playground import show_playground
+
+    ui, pg = show_playground()
+    (net,) = _find(ui, W.HTML, lambda w: "nn-network-view" in w._dom_classes)
+    svg0 = net.value
+    add = _find(ui, W.Button, lambda b: b.tooltip == "add a neuron to layer 1")[0]
+    add.click()
+    assert pg.state.hidden == [5, 2] and net.value != svg0
+    _find(ui, W.Button, lambda b: b.tooltip == "add a hidden layer")[0].click()
+    assert pg.state.hidden == [5, 2, 2] and ">layer 3<" in net.value
+    _find(ui, W.Button, lambda b: b.tooltip == "remove a neuron from layer 3")[0].click()
+    assert pg.state.hidden == [5, 2, 1]
+    # a click in the picture arrives as "<id>@<time>" in the hidden text box
+    (pick,) = _find(ui, W.Text, lambda t: "nn-pick" in t._dom_classes)
+    pick.value = "w:1:1:4@123"
+    assert pg.selected == "w:1:1:4"
+    (param,) = _find(ui, W.Dropdown, lambda d: "nn-param" in d._dom_classes)
+    assert param.value == "w:1:1:4"
+    (value,) = _find(ui, W.FloatText, lambda t: "nn-value" in t._dom_classes)
+    assert value.value == pytest.approx(pg.get_param("w:1:1:4"), abs=1e-6)
+    value.value = -3.0
+    assert pg.get_param("w:1:1:4") == -3.0 and "-3.000" in net.value
+    pick.value = "f:sin_x1@124"
+    assert "sin_x1" in pg.state.features
+    prob = _find(ui, W.Dropdown, lambda d: d.description == "Problem type")[0]
+    prob.value = "regression"
+    data = _find(ui, W.Dropdown, lambda d: d.description == "Data set")[0]
+    assert pg.state.problem == "regression" and data.value == "plane"
+    assert [v for _, v in data.options] == ["plane", "multi_gaussian"]
+    readout = _find(ui, W.HTML, lambda w: "nn-readout" in w._dom_classes)[0]
+    assert "mean squared error" in readout.value
+    _find(ui, W.Checkbox, lambda c: c.description == "Discretize output")[0].value = True
+    assert pg.state.discretize

@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from base64 import b64encode
 
 import numpy as np
 
 from helpers.numpy_nn.activations import sigmoid_forward
 from helpers.widgets.playground.data import (
+    DATASETS_FOR,
     DOMAIN,
-    FEATURE_LABELS,
+    FEATURES,
     feature_matrix,
     make_playground_data,
     split_train_test,
 )
-from helpers.widgets.playground.model import accuracy, build_model, data_loss, make_solver
+from helpers.widgets.playground.model import (
+    MAX_LAYERS,
+    MAX_NEURONS,
+    accuracy,
+    build_model,
+    data_loss,
+    make_solver,
+)
+from helpers.widgets.playground.network import network_svg, node_name
 from helpers.widgets.playground.raster import (
     _LUT_STRONG,
     LUT,
     _frame,
     colour,
     draw_points,
+    draw_value_points,
     encode_png,
     resize,
 )
@@ -38,14 +49,18 @@ class Playground:
     """
 
     #: settings that change the data (and therefore restart training)
-    DATA_KEYS = ("dataset", "noise", "train_ratio", "n_points", "data_seed")
+    DATA_KEYS = ("problem", "dataset", "noise", "train_ratio", "n_points", "data_seed")
     #: settings that change the network's shape (restart training)
     MODEL_KEYS = ("features", "hidden", "activation", "init_seed")
+
+    _ids = itertools.count(1)
 
     def __init__(self, state: PlaygroundState | None = None, grid: int = 50, size_px: int = 340,
                  thumb_px: int = 44):
         self.state = (state or PlaygroundState()).validate()
         self.grid, self.size_px, self.thumb_px = grid, size_px, thumb_px
+        self.uid = f"nnpg{next(Playground._ids)}"  # prefix of the network picture's ids
+        self.selected: str | None = None  # the parameter in the weight editor ("w:l:i:j")
         self._make_data()
         self._make_model(self.state.params)
         if not self.state.train_loss:
@@ -61,7 +76,8 @@ class Playground:
 
     def _make_model(self, params=None):
         s = self.state
-        self.model = build_model(len(s.features), s.hidden, s.activation, seed=s.init_seed)
+        self.model = build_model(len(s.features), s.hidden, s.activation, seed=s.init_seed,
+                                 problem=s.problem)
         if params is not None:
             for k, v in params.items():
                 if k not in self.model.params or np.shape(v) != self.model.params[k].shape:
@@ -120,9 +136,15 @@ class Playground:
 
     def update(self, **changes) -> None:
         """Change settings. Data or network-shape changes reset training (as in the
-        TensorFlow Playground); learning rate, regularisation and batch size apply at once."""
+        TensorFlow Playground); learning rate, regularisation and batch size apply at once.
+
+        Switching ``problem`` without naming a ``dataset`` picks the first data set of the
+        new kind (circle for classification, plane for regression)."""
         s = self.state
         old = dataclasses.replace(s, features=list(s.features), hidden=list(s.hidden))
+        if ("problem" in changes and "dataset" not in changes
+                and s.dataset not in DATASETS_FOR.get(changes["problem"], (s.dataset,))):
+            changes = {**changes, "dataset": DATASETS_FOR[changes["problem"]][0]}
         for k, v in changes.items():
             if k not in {f.name for f in dataclasses.fields(s)} or k in (
                     "epoch", "train_loss", "test_loss", "params"):
@@ -138,6 +160,116 @@ class Playground:
             self.reset()
         elif any(getattr(old, k) != getattr(s, k) for k in self.MODEL_KEYS):
             self.reset()
+        if self.selected is not None and not self._param_exists(self.selected):
+            self.selected = None
+
+    # ----- the network's shape (each change starts again from epoch 0)
+    def add_layer(self) -> None:
+        """One more hidden layer (of 2 neurons) after the last, up to ``MAX_LAYERS``."""
+        if len(self.state.hidden) >= MAX_LAYERS:
+            raise ValueError(f"at most {MAX_LAYERS} hidden layers")
+        self.update(hidden=[*self.state.hidden, 2])
+
+    def remove_layer(self) -> None:
+        """Remove the last hidden layer (none left is logistic regression)."""
+        if not self.state.hidden:
+            raise ValueError("there is no hidden layer to remove")
+        self.update(hidden=self.state.hidden[:-1])
+
+    def add_neuron(self, layer: int) -> None:
+        """One more neuron in hidden layer ``layer`` (1-based), up to ``MAX_NEURONS``."""
+        hidden = self._check_layer(layer)
+        if hidden[layer - 1] >= MAX_NEURONS:
+            raise ValueError(f"layer {layer} already has the most neurons ({MAX_NEURONS})")
+        hidden[layer - 1] += 1
+        self.update(hidden=hidden)
+
+    def remove_neuron(self, layer: int) -> None:
+        """One neuron fewer in hidden layer ``layer`` (1-based); at least one stays."""
+        hidden = self._check_layer(layer)
+        if hidden[layer - 1] <= 1:
+            raise ValueError(f"layer {layer} keeps at least one neuron")
+        hidden[layer - 1] -= 1
+        self.update(hidden=hidden)
+
+    def toggle_feature(self, feature: str) -> None:
+        """Switch an input feature on or off (at least one stays on)."""
+        if feature not in FEATURES:
+            raise ValueError(f"unknown feature {feature!r}; choose from {FEATURES}")
+        f = list(self.state.features)
+        if feature in f:
+            if len(f) == 1:
+                raise ValueError("at least one input feature must stay on")
+            f.remove(feature)
+        else:
+            f = [g for g in FEATURES if g in f or g == feature]
+        self.update(features=f)
+
+    def _check_layer(self, layer) -> list[int]:
+        hidden = list(self.state.hidden)
+        if not 1 <= int(layer) <= len(hidden):
+            raise ValueError(f"layer must be in 1-{len(hidden)}, got {layer!r}")
+        return hidden
+
+    # ----- single weights: ids "w:l:i:j" (W_l[i, j]) and "b:l:j" (b_l[j])
+    def _parse_param(self, pid: str):
+        try:
+            kind, *idx = str(pid).split(":")
+            idx = [int(v) for v in idx]
+            name = {"w": "W", "b": "b"}[kind] + str(idx[0])
+            where = tuple(idx[1:])
+            if len(where) != (2 if kind == "w" else 1):
+                raise ValueError
+            self.model.params[name][where]  # noqa: B018 (raises for a bad index)
+        except (ValueError, KeyError, IndexError):
+            raise ValueError(f"no parameter {pid!r} in this network: write 'w:l:i:j' for the "
+                             f"weight W_l[i, j] or 'b:l:j' for the bias b_l[j] (l from 1 to "
+                             f"{len(self.state.hidden) + 1}, indices from 0)") from None
+        if any(v < 0 for v in where):
+            raise ValueError(f"no parameter {pid!r}: indices count from 0")
+        return name, where
+
+    def _param_exists(self, pid: str) -> bool:
+        try:
+            self._parse_param(pid)
+            return True
+        except ValueError:
+            return False
+
+    def get_param(self, pid: str) -> float:
+        """The value of one weight or bias."""
+        name, where = self._parse_param(pid)
+        return float(self.model.params[name][where])
+
+    def set_param(self, pid: str, value: float) -> None:
+        """Set one weight or bias by hand (as clicking a link in the TensorFlow Playground);
+        the losses of the current epoch are recomputed."""
+        name, where = self._parse_param(pid)
+        value = float(value)
+        if not np.isfinite(value):
+            raise ValueError(f"a weight must be a finite number, got {value!r}")
+        self.model.params[name][where] = value
+        Ftr, Fte = self._inputs()
+        self.state.train_loss[-1] = data_loss(self.model, Ftr, self.y_train)
+        self.state.test_loss[-1] = data_loss(self.model, Fte, self.y_test)
+
+    def param_label(self, pid: str) -> str:
+        """A parameter's name in words, e.g. 'weight x₁ → layer 1 neuron 2'."""
+        name, where = self._parse_param(pid)
+        layer, n_hidden = int(name[1:]), len(self.state.hidden)
+        if name[0] == "b":
+            return f"bias of {node_name(layer, where[0], n_hidden)}"
+        return (f"weight {node_name(layer - 1, where[0], n_hidden, self.state.features)} → "
+                f"{node_name(layer, where[1], n_hidden)}")
+
+    def param_ids(self) -> list[str]:
+        """Every weight and bias id, layer by layer (weights first, then the biases)."""
+        ids = []
+        for layer in range(1, len(self.state.hidden) + 2):
+            W = self.model.params[f"W{layer}"]
+            ids += [f"w:{layer}:{i}:{j}" for i in range(W.shape[0]) for j in range(W.shape[1])]
+            ids += [f"b:{layer}:{j}" for j in range(W.shape[1])]
+        return ids
 
     def snapshot(self, weights: bool = True) -> PlaygroundState:
         """A copy of the state, with the current weights as lists when ``weights``."""
@@ -160,6 +292,7 @@ class Playground:
 
     # ----- numbers
     def metrics(self) -> dict:
+        """Epoch, train and test loss, and (classification only; else None) accuracy."""
         Ftr, Fte = self._inputs()
         return {"epoch": self.state.epoch,
                 "train_loss": self.state.train_loss[-1], "test_loss": self.state.test_loss[-1],
@@ -168,9 +301,17 @@ class Playground:
 
     def readout_html(self) -> str:
         m = self.metrics()
-        return (f"<b>Epoch {m['epoch']:,}</b> &nbsp; train loss <b>{m['train_loss']:.3f}</b> "
-                f"(accuracy {m['train_acc']:.0%}) &nbsp; test loss <b>{m['test_loss']:.3f}</b> "
-                f"(accuracy {m['test_acc']:.0%})")
+        def part(text):
+            return f'<span style="white-space:nowrap">{text}</span>'
+
+        if self.state.problem == "regression":
+            return (f"<b>Epoch {m['epoch']:,}</b> &nbsp; "
+                    + part(f"train loss <b>{m['train_loss']:.3f}</b>") + " &nbsp; "
+                    + part(f"test loss <b>{m['test_loss']:.3f}</b>") + " (mean squared error)")
+        return (f"<b>Epoch {m['epoch']:,}</b> &nbsp; "
+                + part(f"train loss <b>{m['train_loss']:.3f}</b> (accuracy "
+                       f"{m['train_acc']:.0%})") + " &nbsp; "
+                + part(f"test loss <b>{m['test_loss']:.3f}</b> (accuracy {m['test_acc']:.0%})"))
 
     # ----- rendering
     def _grid_points(self, n: int):
@@ -179,15 +320,28 @@ class Playground:
         return np.column_stack([xx.ravel(), yy.ravel()])
 
     def grid_activations(self, n: int | None = None):
-        """Output probability (n, n) and every hidden layer's activations (n, n, units) on an
-        n×n grid over the plane (row 0 = top)."""
+        """The output (n, n) and every hidden layer's activations (n, n, units) on an n×n
+        grid over the plane (row 0 = top). The output is P(class 1) for classification and
+        the predicted value for regression."""
         n = n or self.grid
         F = feature_matrix(self._grid_points(n), self.state.features)
         with np.errstate(over="ignore", invalid="ignore"):
             scores, caches = self.model.forward(F)
-            p = sigmoid_forward(scores[:, 0])[0].reshape(n, n)
+            if self.state.problem == "regression":
+                p = np.nan_to_num(scores[:, 0].reshape(n, n), nan=0.0, posinf=1e3, neginf=-1e3)
+            else:
+                p = np.nan_to_num(sigmoid_forward(scores[:, 0])[0].reshape(n, n), nan=0.5)
         hidden = [caches[i][0][0].reshape(n, n, -1) for i in range(1, len(caches))]
-        return np.nan_to_num(p, nan=0.5), hidden
+        return p, hidden
+
+    def _output_colours(self, out):
+        """The output grid as values in [0, 1] for the colour map (0.5 = boundary or 0)."""
+        s = self.state
+        if s.problem == "regression":
+            v = out > 0 if s.discretize else (np.clip(out, -1.0, 1.0) + 1.0) / 2
+        else:
+            v = out > 0.5 if s.discretize else out
+        return np.asarray(v, dtype=np.float64)
 
     def render_boundary(self, prob=None) -> bytes:
         """PNG of the decision heat-map (P(class 1)) with training and, optionally, test points."""
@@ -196,60 +350,65 @@ class Playground:
         frame, (r0, r1, c0, c1) = _frame(self.size_px)
         img = frame.copy()
         h, w = r1 - r0, c1 - c0
-        area = colour(resize(prob, h, w), LUT)
+        v = self._output_colours(prob)
+        # a two-colour map is resized by nearest neighbour, so it keeps a sharp edge
+        area = colour(resize(v, h, w) if not self.state.discretize
+                      else np.round(resize(v, h, w)), LUT)
 
         def to_px(X):
             cols = np.round((X[:, 0] + DOMAIN) / (2 * DOMAIN) * (w - 1)).astype(np.int64)
             rows = np.round((DOMAIN - X[:, 1]) / (2 * DOMAIN) * (h - 1)).astype(np.int64)
             return rows, cols
 
-        draw_points(area, *to_px(self.X_train), self.y_train)
-        if self.state.show_test:
-            draw_points(area, *to_px(self.X_test), self.y_test, hollow=True)
+        if self.state.problem == "regression":
+            for X, y, hollow in ((self.X_train, self.y_train, False),
+                                 (self.X_test, self.y_test, True)):
+                if hollow and not self.state.show_test:
+                    continue
+                rgb = colour((np.clip(y, -1.0, 1.0) + 1.0) / 2, _LUT_STRONG)
+                draw_value_points(area, *to_px(X), rgb, hollow=hollow)
+        else:
+            draw_points(area, *to_px(self.X_train), self.y_train)
+            if self.state.show_test:
+                draw_points(area, *to_px(self.X_test), self.y_test, hollow=True)
         img[r0:r1, c0:c1] = area
         return encode_png(img)
 
-    def _thumb(self, values, lo=None, hi=None) -> str:
-        """A small PNG (data URI) of one unit's values over the plane, range-normalised."""
+    @staticmethod
+    def _thumb(values, lut=_LUT_STRONG, lo=None, hi=None) -> str:
+        """A PNG data URI of one neuron's values over the plane (one pixel per grid point),
+        scaled to its own range unless ``lo``/``hi`` are given."""
         lo = values.min() if lo is None else lo
         hi = values.max() if hi is None else hi
-        v = np.full(values.shape, 0.5) if hi - lo < 1e-12 else (values - lo) / (hi - lo)
-        rgb = colour(resize(v, self.thumb_px, self.thumb_px), _LUT_STRONG)
-        return "data:image/png;base64," + b64encode(encode_png(rgb)).decode("ascii")
+        v = np.full(values.shape, 0.5) if not hi - lo > 1e-12 else (values - lo) / (hi - lo)
+        return "data:image/png;base64," + b64encode(encode_png(colour(v, lut))).decode("ascii")
 
-    def neurons_html(self, hidden=None) -> str:
-        """HTML: a column of thumbnails per layer (input features, then each hidden layer)."""
-        if hidden is None:
-            hidden = self.grid_activations(20)[1]
-        small = 20
-        t = np.linspace(-DOMAIN, DOMAIN, small)
-        xx, yy = np.meshgrid(t, t[::-1])
-        pts = np.column_stack([xx.ravel(), yy.ravel()])
-        cols = []
-        feats = feature_matrix(pts, self.state.features)
-        items = [(FEATURE_LABELS[f], self._thumb(feats[:, j].reshape(small, small)))
-                 for j, f in enumerate(self.state.features)]
-        cols.append(("inputs", items))
-        for li, A in enumerate(hidden, start=1):
-            A = A[:: max(1, A.shape[0] // small)][:, :: max(1, A.shape[1] // small)]
-            items = [(f"layer {li} unit {u + 1}", self._thumb(A[:, :, u]))
-                     for u in range(A.shape[2])]
-            cols.append((f"layer {li}", items))
-        cols.append(("output", []))
-        parts = []
-        for title, items in cols:
-            imgs = "".join(
-                f'<img src="{src}" title="{label}" alt="{label}" width="{self.thumb_px}" '
-                f'height="{self.thumb_px}" style="display:block;margin:3px auto;'
-                f'border:1px solid #999;image-rendering:auto">' for label, src in items)
-            if title == "output":
-                imgs = '<div style="font-size:11px;color:#555;margin-top:6px">P(class 1)<br>→ heat-map</div>'
-            parts.append(f'<div style="text-align:center;min-width:{self.thumb_px + 12}px">'
-                         f'<div style="font-size:11px;font-weight:bold">{title}</div>{imgs}</div>')
-        return ('<div class="nn-neurons" style="display:flex;gap:10px;align-items:flex-start">'
-                + "".join(parts) + "</div>")
+    def _feature_thumbs(self, n: int) -> dict:
+        """Heat-maps of all seven input features (they never change: computed once)."""
+        cache = Playground.__dict__.get("_feature_thumb_cache")
+        if cache is None or cache[0] != n:
+            t = np.linspace(-DOMAIN, DOMAIN, n)
+            xx, yy = np.meshgrid(t, t[::-1])
+            F = feature_matrix(np.column_stack([xx.ravel(), yy.ravel()]), FEATURES)
+            thumbs = {f: self._thumb(F[:, k].reshape(n, n)) for k, f in enumerate(FEATURES)}
+            Playground._feature_thumb_cache = cache = (n, thumbs)
+        return cache[1]
 
-    def loss_svg(self, width: int = 300, height: int = 170) -> str:
+    def network_svg(self, out=None, hidden=None) -> str:
+        """The network picture (see :mod:`helpers.widgets.playground.network`): features,
+        hidden neurons and the output as heat-maps, every weight as a link whose colour is
+        its sign and whose thickness is its size."""
+        if out is None:
+            out, hidden = self.grid_activations()
+        step = max(1, out.shape[0] // 25)  # ~25 x 25 pixels per neuron
+        thumbs = [[self._thumb(A[::step, ::step, u]) for u in range(A.shape[2])]
+                  for A in hidden]
+        out_thumb = self._thumb(self._output_colours(out[::step, ::step]), LUT, 0.0, 1.0)
+        return network_svg(self.uid, self.state.features, self.state.hidden, self.model.params,
+                           thumbs, self._feature_thumbs(len(out[::step])), out_thumb,
+                           selected=self.selected, problem=self.state.problem)
+
+    def loss_svg(self, width: int = 310, height: int = 120) -> str:
         """Inline SVG of the train and test loss per epoch (labelled axes, legend)."""
         tr = np.asarray(self.state.train_loss, dtype=float)
         te = np.asarray(self.state.test_loss, dtype=float)
@@ -268,6 +427,7 @@ class Playground:
             return " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y, strict=True))
 
         blue, orange = "#0072B2", "#E69F00"
+        what = "loss (cross-entropy)" if self.state.problem == "classification" else "loss (MSE)"
         ticks = "".join(
             f'<text x="{left - 4}" y="{top + ph * (1 - f) + 4:.1f}" text-anchor="end" '
             f'font-size="10">{f * ymax:.2f}</text>' for f in (0, 0.5, 1))
@@ -281,7 +441,7 @@ class Playground:
             f'<text x="{left + pw / 2}" y="{height - 4}" font-size="11" text-anchor="middle">'
             f'epoch</text>'
             f'<text x="12" y="{top + ph / 2}" font-size="11" text-anchor="middle" '
-            f'transform="rotate(-90 12 {top + ph / 2})">loss (cross-entropy)</text>'
+            f'transform="rotate(-90 12 {top + ph / 2})">{what}</text>'
             f'<polyline fill="none" stroke="{blue}" stroke-width="2" points="{path(tr)}"/>'
             f'<polyline fill="none" stroke="{orange}" stroke-width="2" stroke-dasharray="5,3" '
             f'points="{path(te)}"/>'
@@ -291,10 +451,11 @@ class Playground:
             f'fill="{orange}">- - test</text></svg>')
 
     def render(self) -> dict:
-        """Every view at once (one forward pass on the grid): png, readout, neurons, loss."""
-        prob, hidden = self.grid_activations()
-        return {"png": self.render_boundary(prob), "readout": self.readout_html(),
-                "neurons": self.neurons_html(hidden), "loss": self.loss_svg()}
+        """Every view at once (one forward pass on the grid): png (the output heat-map),
+        readout, network (the SVG picture), loss (SVG curves)."""
+        out, hidden = self.grid_activations()
+        return {"png": self.render_boundary(out), "readout": self.readout_html(),
+                "network": self.network_svg(out, hidden), "loss": self.loss_svg()}
 
 
 def run_headless(state: PlaygroundState | str, epochs: int) -> Playground:

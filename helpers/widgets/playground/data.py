@@ -1,8 +1,10 @@
-"""The Playground's data: five toy sets on the plane [-6, 6]², the split, the input features.
+"""The Playground's data: toy sets on the plane [-6, 6]², the split, the input features.
 
 :func:`make_playground_data` scales the toy sets of :mod:`helpers.synthetic` (and a longer
-two-arm spiral) to the plane; :func:`split_train_test` splits them; :func:`feature_matrix`
-computes the network's inputs (x1, x2, x1², x2², x1·x2, sin x1, sin x2).
+two-arm spiral) to the plane for classification, and makes the TensorFlow Playground's two
+regression sets ("plane" and "multi_gaussian", targets in about [-1, 1]);
+:func:`split_train_test` splits them; :func:`feature_matrix` computes the network's inputs
+(x1, x2, x1², x2², x1·x2, sin x1, sin x2).
 """
 
 from __future__ import annotations
@@ -12,22 +14,30 @@ import numpy as np
 from helpers.data import train_val_split
 from helpers.synthetic import make_dataset
 
-DATASETS = ("circle", "xor", "gaussian", "spiral", "moons")
+DATASETS = ("circle", "xor", "gaussian", "spiral", "moons")  # classification (labels 0/1)
+REGRESSION_DATASETS = ("plane", "multi_gaussian")  # regression (real targets in about [-1, 1])
+PROBLEMS = ("classification", "regression")
+DATASETS_FOR = {"classification": DATASETS, "regression": REGRESSION_DATASETS}
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin_x1", "sin_x2")
 FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1*x2": "x₁·x₂",
                   "sin_x1": "sin x₁", "sin_x2": "sin x₂"}
 DOMAIN = 6.0  # the input plane is [-DOMAIN, DOMAIN]^2, as in the TensorFlow Playground
 
 def make_playground_data(dataset: str, n: int = 500, noise: float = 0.0, seed: int = 0):
-    """One of the five toy sets with labels in {0, 1}, scaled to fit the plane [-6, 6]².
+    """One of the toy sets, scaled to fit the plane [-6, 6]².
 
     ``noise`` runs from 0 to 0.5 (the Playground's 0-50 %) and is mapped to each generator's
-    own noise parameter. Returns ``X: (n, 2) float64`` and ``y: (n,) int64``.
+    own noise parameter. Returns ``X: (n, 2) float64`` and ``y: (n,)``: ``int64`` labels in
+    {0, 1} for the classification sets (``DATASETS``), ``float64`` targets for the regression
+    sets (``REGRESSION_DATASETS``).
     """
-    if dataset not in DATASETS:
-        raise ValueError(f"dataset must be one of {DATASETS}, got {dataset!r}")
+    if dataset not in DATASETS + REGRESSION_DATASETS:
+        raise ValueError(f"dataset must be one of {DATASETS + REGRESSION_DATASETS}, "
+                         f"got {dataset!r}")
     if not 0.0 <= noise <= 0.5:
         raise ValueError(f"noise must be in [0, 0.5] (0-50 %), got {noise!r}")
+    if dataset in REGRESSION_DATASETS:
+        return _regression_set(dataset, n, noise, seed)
     if dataset == "circle":
         X, y = make_dataset("circles", n=n, noise=0.4 * noise, seed=seed, factor=0.5)
         X = 5.0 * X
@@ -44,6 +54,41 @@ def make_playground_data(dataset: str, n: int = 500, noise: float = 0.0, seed: i
         X, y = make_dataset("moons", n=n, noise=0.4 * noise, seed=seed)
         X = 2.5 * (X - np.array([0.5, 0.25]))
     return X.astype(np.float64), y.astype(np.int64)
+
+
+_GAUSSIANS = ((-4.0, 2.5, 1.0), (0.0, 2.5, -1.0), (4.0, 2.5, 1.0),
+              (-4.0, -2.5, -1.0), (0.0, -2.5, 1.0), (4.0, -2.5, -1.0))
+
+
+def regression_target(dataset: str, X) -> np.ndarray:
+    """The noise-free regression target at the points ``X: (N, 2)``; returns ``(N,)``.
+
+    - ``plane``: ``(x1 + x2) / 10``, a tilted plane (-1.2 to 1.2 over the square);
+    - ``multi_gaussian``: six bumps of height ±1 (centres at x1 = -4, 0, 4 and x2 = ±2.5,
+      signs alternating), each falling linearly to 0 at distance 2; at every point the bump
+      with the largest magnitude wins. Both as in the TensorFlow Playground.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"X must have shape (N, 2), got {X.shape}")
+    if dataset == "plane":
+        return (X[:, 0] + X[:, 1]) / 10.0
+    if dataset != "multi_gaussian":
+        raise ValueError(f"dataset must be one of {REGRESSION_DATASETS}, got {dataset!r}")
+    out = np.zeros(len(X))
+    for cx, cy, sign in _GAUSSIANS:
+        v = sign * np.clip(1.0 - np.hypot(X[:, 0] - cx, X[:, 1] - cy) / 2.0, 0.0, 1.0)
+        out = np.where(np.abs(v) > np.abs(out), v, out)
+    return out
+
+
+def _regression_set(dataset: str, n: int, noise: float, seed: int):
+    """Points uniform on the plane; the target is read at the point moved by uniform noise
+    of up to ``noise`` × 6 in each coordinate (the TensorFlow Playground's recipe)."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-DOMAIN, DOMAIN, size=(n, 2))
+    shift = rng.uniform(-DOMAIN, DOMAIN, size=(n, 2)) * noise
+    return X, regression_target(dataset, X + shift)
 
 
 def _two_spirals(n: int, noise: float, seed: int, turns: float = 1.75):

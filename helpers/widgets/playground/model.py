@@ -1,6 +1,7 @@
 """The Playground's network and its one training step.
 
-:func:`build_model` makes a :class:`helpers.numpy_nn.model.MLP` with one sigmoid output unit;
+:func:`build_model` makes a :class:`helpers.numpy_nn.model.MLP` with one output unit
+(sigmoid for classification, linear for regression);
 :class:`PenalisedMLP` adds the L1 or L2 penalty to its loss; :func:`make_solver` wraps it in
 the course's :class:`helpers.numpy_nn.solver.Solver`, whose ``step(X_batch, y_batch)`` is the
 one function that updates the weights (plain SGD; with L1 a weight that a step would carry
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.numpy_nn.losses import binary_cross_entropy
+from helpers.numpy_nn.losses import binary_cross_entropy, mse_loss
 from helpers.numpy_nn.model import MLP
 from helpers.numpy_nn.optim import sgd
 from helpers.numpy_nn.solver import Solver
@@ -23,11 +24,16 @@ REG_STRENGTHS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 MAX_LAYERS, MAX_NEURONS = 6, 8
 
 
-def architecture(n_inputs: int, hidden, activation: str) -> list[dict]:
-    """The ``MLP`` architecture list: hidden layers of ``activation``, one sigmoid output unit.
+def architecture(n_inputs: int, hidden, activation: str,
+                 problem: str = "classification") -> list[dict]:
+    """The ``MLP`` architecture list: hidden layers of ``activation``, one output unit.
 
-    ``hidden=[]`` is logistic regression (the output unit sees the features directly).
+    The output unit is a sigmoid (P(class 1), binary cross-entropy loss) for
+    ``problem="classification"`` and linear (mean squared error loss) for ``"regression"``.
+    ``hidden=[]`` is logistic (or linear) regression: the output unit sees the features.
     """
+    if problem not in ("classification", "regression"):
+        raise ValueError(f"problem must be 'classification' or 'regression', got {problem!r}")
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
     if len(hidden) > MAX_LAYERS or any(not 1 <= h <= MAX_NEURONS for h in hidden):
@@ -36,13 +42,16 @@ def architecture(n_inputs: int, hidden, activation: str) -> list[dict]:
     dims = [n_inputs, *hidden]
     arch = [{"input_dim": d, "output_dim": m, "activation": activation}
             for d, m in zip(dims[:-1], dims[1:], strict=True)]
-    arch.append({"input_dim": dims[-1], "output_dim": 1, "activation": "sigmoid"})
+    arch.append({"input_dim": dims[-1], "output_dim": 1,
+                 "activation": "sigmoid" if problem == "classification" else "linear"})
     return arch
 
 
-def build_model(n_inputs: int, hidden, activation: str, seed: int = 0) -> MLP:
+def build_model(n_inputs: int, hidden, activation: str, seed: int = 0,
+                problem: str = "classification") -> MLP:
     """A fresh network (Xavier/Glorot init, which suits tanh and sigmoid) seeded by ``seed``."""
-    return MLP(architecture(n_inputs, hidden, activation), init="xavier", l2=0.0, seed=seed)
+    return MLP(architecture(n_inputs, hidden, activation, problem), init="xavier", l2=0.0,
+               seed=seed)
 
 
 def _check_regularization(regularization: str, reg_strength: float) -> None:
@@ -133,15 +142,20 @@ def train_step(mlp: MLP, Xb, yb, lr: float, regularization: str = "none",
 
 
 def data_loss(model: MLP, X, y) -> float:
-    """Mean binary cross-entropy of ``model`` on ``X: (N, F)``, ``y: (N,)`` (no penalty)."""
+    """The data loss of ``model`` on ``X: (N, F)``, ``y: (N,)`` (no penalty): mean binary
+    cross-entropy for a sigmoid output, mean squared error for a linear one."""
     with np.errstate(over="ignore", invalid="ignore"):
         scores = model.forward(X)[0]
     if not np.isfinite(scores).all():
         return float("nan")
+    if model.output == "linear":
+        return float(mse_loss(scores[:, 0], np.asarray(y, dtype=np.float64))[0])
     return float(binary_cross_entropy(scores, y)[0])
 
 
-def accuracy(model: MLP, X, y) -> float:
-    """Fraction of points ``model`` classifies right."""
+def accuracy(model: MLP, X, y) -> float | None:
+    """Fraction of points ``model`` classifies right (``None`` for a regression network)."""
+    if model.output == "linear":
+        return None
     with np.errstate(over="ignore", invalid="ignore"):
         return float(np.mean(model.predict(X) == y))

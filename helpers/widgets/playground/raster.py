@@ -134,3 +134,23 @@ def draw_points(img, rows, cols, labels, hollow: bool = False, radius: int = 3) 
             C = (cols[sel][:, None] + dc[None, :]).ravel()
             ok = (R >= 0) & (R < h) & (C >= 0) & (C < w)
             img[R[ok], C[ok]] = colour.astype(np.uint8)
+
+
+def draw_value_points(img, rows, cols, rgb, hollow: bool = False, radius: int = 3) -> None:
+    """Stamp discs coloured by each point's own value (regression targets) into ``img``.
+
+    ``rgb: (N, 3) uint8`` is each point's colour; the ring is dark grey (training points) or
+    the point's colour on a white disc (``hollow``: test points).
+    """
+    h, w, _ = img.shape
+    (ir, ic), (rr, rc) = _marker_offsets("disc", radius)
+    rgb = np.asarray(rgb, dtype=np.uint8)
+    for (dr, dc), fill_ring in (((rr, rc), "ring"), ((ir, ic), "fill")):
+        R = (rows[:, None] + dr[None, :]).ravel()
+        C = (cols[:, None] + dc[None, :]).ravel()
+        if fill_ring == "ring":
+            col = np.repeat(rgb if hollow else np.full_like(rgb, 60), len(dr), axis=0)
+        else:
+            col = np.repeat(np.full_like(rgb, 255) if hollow else rgb, len(dr), axis=0)
+        ok = (R >= 0) & (R < h) & (C >= 0) & (C < w)
+        img[R[ok], C[ok]] = col[ok]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from helpers.widgets.playground.data import DATASETS, feature_matrix
+from helpers.widgets.playground.data import DATASETS_FOR, PROBLEMS, feature_matrix
 from helpers.widgets.playground.model import REGULARIZATIONS, architecture
 
 #: names of earlier versions of the configuration, still read by ``from_json``
@@ -22,6 +22,7 @@ class PlaygroundState:
     ``init_seed``: a configuration an instructor hands out usually leaves it out.
     """
 
+    problem: str = "classification"  # or "regression"
     dataset: str = "circle"
     noise: float = 0.0  # 0 to 0.5
     train_ratio: float = 0.5
@@ -36,6 +37,7 @@ class PlaygroundState:
     batch_size: int = 10
     init_seed: int = 0
     show_test: bool = False
+    discretize: bool = False  # output heat-map in two colours (the sign of the decision)
     epoch: int = 0
     train_loss: list[float] = field(default_factory=list)
     test_loss: list[float] = field(default_factory=list)
@@ -43,8 +45,11 @@ class PlaygroundState:
 
     def validate(self) -> PlaygroundState:
         """Raise ``ValueError`` naming the first setting that is out of range."""
-        if self.dataset not in DATASETS:
-            raise ValueError(f"dataset must be one of {DATASETS}, got {self.dataset!r}")
+        if self.problem not in PROBLEMS:
+            raise ValueError(f"problem must be one of {PROBLEMS}, got {self.problem!r}")
+        if self.dataset not in DATASETS_FOR[self.problem]:
+            raise ValueError(f"dataset must be one of {DATASETS_FOR[self.problem]} for "
+                             f"{self.problem}, got {self.dataset!r}")
         if not 0.0 <= self.noise <= 0.5:
             raise ValueError(f"noise must be in [0, 0.5], got {self.noise!r}")
         if not 0.0 < self.train_ratio < 1.0:
@@ -52,7 +57,7 @@ class PlaygroundState:
         if self.n_points < 4:
             raise ValueError(f"n_points must be >= 4, got {self.n_points!r}")
         feature_matrix(np.zeros((1, 2)), self.features)
-        architecture(len(self.features), self.hidden, self.activation)
+        architecture(len(self.features), self.hidden, self.activation, self.problem)
         if self.regularization not in REGULARIZATIONS:
             raise ValueError(f"regularization must be one of {REGULARIZATIONS}, "
                              f"got {self.regularization!r}")
@@ -76,6 +81,8 @@ class PlaygroundState:
         for old, new in LEGACY_KEYS.items():  # configurations saved before the rename
             if old in data and new not in data:
                 data[new] = data.pop(old)
+        if data.get("problem") == "regression" and "dataset" not in data:
+            data["dataset"] = DATASETS_FOR["regression"][0]
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - names)
         if unknown:
