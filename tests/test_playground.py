@@ -19,7 +19,7 @@ from helpers.widgets.playground import (
     run_headless,
     train_step,
 )
-from helpers.widgets.playground.raster import encode_png
+from helpers.widgets.playground.raster import encode_png, encode_png_palette
 
 
 def _weights(model):
@@ -219,6 +219,10 @@ def test_encode_png_round_trips():
     rgb = np.random.default_rng(0).integers(0, 256, size=(7, 5, 3), dtype=np.uint8)
     back = np.asarray(Image.open(io.BytesIO(encode_png(rgb))))
     np.testing.assert_array_equal(back, rgb)
+    palette = np.random.default_rng(1).integers(0, 256, size=(64, 3), dtype=np.uint8)
+    idx = np.random.default_rng(2).integers(0, 64, size=(6, 9), dtype=np.uint8)
+    back = np.asarray(Image.open(io.BytesIO(encode_png_palette(idx, palette))).convert("RGB"))
+    np.testing.assert_array_equal(back, palette[idx])
 
 
 def _find(widget, cls, pred=lambda w: True):

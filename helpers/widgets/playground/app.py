@@ -34,6 +34,7 @@ from helpers.widgets.playground.raster import (
     draw_points,
     draw_value_points,
     encode_png,
+    encode_png_palette,
     resize,
 )
 from helpers.widgets.playground.state import PlaygroundState
@@ -381,7 +382,9 @@ class Playground:
         lo = values.min() if lo is None else lo
         hi = values.max() if hi is None else hi
         v = np.full(values.shape, 0.5) if not hi - lo > 1e-12 else (values - lo) / (hi - lo)
-        return "data:image/png;base64," + b64encode(encode_png(colour(v, lut))).decode("ascii")
+        idx = (np.clip(v, 0.0, 1.0) * 63 + 0.5).astype(np.uint8)  # 64 colour levels
+        png = encode_png_palette(idx, lut[np.round(np.linspace(0, 255, 64)).astype(int)])
+        return "data:image/png;base64," + b64encode(png).decode("ascii")
 
     def _feature_thumbs(self, n: int) -> dict:
         """Heat-maps of all seven input features (they never change: computed once)."""

@@ -71,7 +71,7 @@ def link_style(w: float) -> tuple[str, float, float, str]:
 
 def _curve(x0, y0, x1, y1) -> str:
     xm = (x0 + x1) / 2
-    return f"M{x0:.1f} {y0:.1f}C{xm:.1f} {y0:.1f} {xm:.1f} {y1:.1f} {x1:.1f} {y1:.1f}"
+    return f"M{x0:.0f} {y0:.0f}C{xm:.0f} {y0:.0f} {xm:.0f} {y1:.0f} {x1:.0f} {y1:.0f}"
 
 
 def node_name(column: int, row: int, n_hidden: int, features=None) -> str:
@@ -107,7 +107,8 @@ def network_svg(uid: str, features, hidden, params, thumbs, feature_thumbs, outp
              f'viewBox="0 0 {WIDTH} {height}" xmlns="http://www.w3.org/2000/svg" '
              f'style="font-family:sans-serif;background:white;cursor:default" '
              f'onclick="{_PICK_JS}">']
-    rules = [f".{uid} .nn-hit{{cursor:pointer}}",
+    rules = [f".{uid} .nn-hit{{cursor:pointer;fill:none;stroke:transparent;stroke-width:7px;"
+             "pointer-events:stroke}",
              f".{uid} .nn-hit:hover{{stroke:rgba(0,0,0,0.28)}}",
              f".{uid} .nn-node{{cursor:pointer}}",
              f".{uid} .nn-node:hover rect{{stroke:#000;stroke-width:2}}"]
@@ -123,7 +124,7 @@ def network_svg(uid: str, features, hidden, params, thumbs, feature_thumbs, outp
 
     # links (visible curves), then wide transparent hit targets with tooltips on top
     sources = [node_xy(0, feat_row[f]) for f in features]
-    src_names = [FEATURE_LABELS[f] for f in features]
+    src_names = [html.escape(FEATURE_LABELS[f]) for f in features]
     visible, hits = [], []
     sel_path = None
     for layer in range(1, L + 2):
@@ -137,20 +138,18 @@ def network_svg(uid: str, features, hidden, params, thumbs, feature_thumbs, outp
                 col, width, alpha, dash = link_style(w)
                 dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
                 visible.append(f'<path d="{d}" stroke="{col}" stroke-width="{width:.2f}" '
-                               f'stroke-opacity="{alpha:.2f}"{dash_attr} fill="none"/>')
+                               f'stroke-opacity="{alpha:.2f}"{dash_attr}/>')
                 pid = f"w:{layer}:{i}:{j}"
-                hits.append(f'<path class="nn-hit" data-id="{pid}" d="{d}" stroke="transparent" '
-                            f'stroke-width="7" fill="none" pointer-events="stroke"><title>'
-                            f'weight {html.escape(src_names[i])} → {dst_names[j]}: '
-                            f'{w:.3f}</title></path>')
+                hits.append(f'<path class="nn-hit" data-id="{pid}" d="{d}"><title>'
+                            f'weight {src_names[i]} → {dst_names[j]}: {w:.3f}</title></path>')
                 if pid == selected:
                     sel_path = d
         sources, src_names = dests, dst_names
-    parts += visible
+    parts.append('<g fill="none">' + "".join(visible))
     if sel_path:
         parts.append(f'<path d="{sel_path}" stroke="#000" stroke-width="1.5" '
-                     f'stroke-dasharray="4,3" fill="none"/>')
-    parts += hits
+                     f'stroke-dasharray="4,3"/>')
+    parts.append("</g>" + "".join(hits))
 
     # neurons: features, hidden units, output
     nodes = []  # (key, column, row, uri, data-id, tooltip, faded)

@@ -49,6 +49,23 @@ def encode_png(rgb: np.ndarray, level: int = 1) -> bytes:
             + chunk(b"IDAT", zlib.compress(raw.tobytes(), level)) + chunk(b"IEND", b""))
 
 
+def encode_png_palette(idx: np.ndarray, palette: np.ndarray, level: int = 1) -> bytes:
+    """PNG bytes of an ``(H, W) uint8`` image of indices into ``palette: (K, 3) uint8``
+    (K <= 256): one byte per pixel, about a third of the RGB size (the neuron heat-maps)."""
+    h, w = idx.shape
+    raw = np.zeros((h, 1 + w), dtype=np.uint8)
+    raw[:, 1:] = idx
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        body = tag + data
+        return len(data).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
+
+    header = w.to_bytes(4, "big") + h.to_bytes(4, "big") + bytes([8, 3, 0, 0, 0])
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"PLTE", np.ascontiguousarray(palette, dtype=np.uint8).tobytes())
+            + chunk(b"IDAT", zlib.compress(raw.tobytes(), level)) + chunk(b"IEND", b""))
+
+
 @lru_cache(maxsize=16)
 def _interp_index(n_out: int, n_in: int):
     """Linear interpolation from n_in samples to n_out pixels: (lo indices, weights of lo+1)."""
