@@ -34,6 +34,14 @@ def cases_dropout(hidden=False):
     return out
 
 
+def _is_dropout_of(got, x, p):
+    """Every entry is 0 or x / (1 - p): a dropout output, whatever the mask."""
+    got = np.asarray(got, dtype=float)
+    if got.shape != x.shape:
+        return False
+    return bool(np.all(np.isclose(got, 0) | np.isclose(got, x / (1 - p))))
+
+
 def _dropout_pair(rng, shape, p):
     out = []
     if True:
@@ -49,6 +57,16 @@ def _dropout_pair(rng, shape, p):
                               "where U >= p"),
             (x * (u < p) / (1 - p), "p is the probability of DROPPING a unit (as in torch): "
                                     "keep where U >= p, not U < p"),
+            (lambda got, x=x: _is_dropout_of(got, x, p) and len(x) > 1
+             and (np.asarray(got) == 0).all(axis=0).sum()
+             + (np.asarray(got) != 0).all(axis=0).sum() == x.shape[1],
+             "every sample got the same mask (U drawn with shape x.shape[1:]?): draw one "
+             "number per entry, U = rng.random(x.shape)"),
+            (lambda got, x=x: _is_dropout_of(got, x, p),
+             "kept values are scaled right, but the mask is not the one this seed gives: create "
+             "rng = np.random.default_rng(seed) inside the function and draw "
+             "U = rng.random(x.shape) exactly once (np.random.rand, rng.binomial or a second "
+             "draw give a different mask)"),
         ]
         out.append(Case(args=(x, p, "train", seed), expected=_ref_dropout(x, p, "train", seed),
                         label=f"train mode, p={p}", mistakes=mistakes,
@@ -117,6 +135,16 @@ def _bn_forward_case(rng, n, d):
                 got[0], gamma * (x - mu) / (np.sqrt(var) + 1e-5) + beta)
              and not np.allclose(got[0], e[0]),
              "eps goes inside the square root: sqrt(var + eps)"),
+            (lambda got, e=exp: np.allclose(got[0], e[0]) and np.allclose(got[1], e[1])
+             and (np.allclose(got[2], 0.9 * rv + 0.1 * np.sqrt(var1))
+                  or np.allclose(got[2], 0.9 * rv + 0.1 * np.sqrt(var))),
+             "the running variance averages the batch VARIANCE (unbiased), not its standard "
+             "deviation"),
+            (lambda got: np.allclose(got[0], gamma * ((x - mu) / np.sqrt(var + 1e-5) + beta)),
+             "scale first, then shift: out = gamma * x_hat + beta (you multiplied beta by "
+             "gamma too)"),
+            (lambda got: np.allclose(got[0], (x - mu) / np.sqrt(var + 1e-5)),
+             "you returned x_hat: the layer then scales by gamma and shifts by beta"),
         ]
         return Case(args=args, expected=exp, label=f"N={n}, D={d}", mistakes=mistakes,
                     hint="mean and variance over the batch axis (axis=0), one per feature")
@@ -131,6 +159,15 @@ def _ref_bn_backward(dout, x, gamma, eps=1e-5):
     g = dout * gamma
     dx = inv / n * (n * g - g.sum(0) - xh * (g * xh).sum(0))
     return dx, (dout * xh).sum(0), dout.sum(0)
+
+
+def _ref_bn_backward_ddof1(dout, x, gamma, eps=1e-5):
+    # the mistake: x_hat and s computed with the unbiased variance
+    n = x.shape[0]
+    inv = 1 / np.sqrt(x.var(0, ddof=1) + eps)
+    xh = (x - x.mean(0)) * inv
+    g = dout * gamma
+    return inv / n * (n * g - g.sum(0) - xh * (g * xh).sum(0))
 
 
 def cases_bn_backward(hidden=False):
@@ -174,6 +211,25 @@ def _bn_backward_case(rng, n, d):
              "beta is added to every row: dbeta SUMS dout over the batch (no mean)"),
             (lambda got: np.allclose(got[1], (dout * (x - x.mean(0)) * inv).mean(0)),
              "dgamma SUMS over the batch (no mean)"),
+            (lambda got, e=exp: np.allclose(got[1], e[2]) and np.allclose(got[2], e[1]),
+             "dgamma and dbeta are swapped: beta is added (dbeta = sum of dout), gamma "
+             "multiplies x_hat (dgamma = sum of dout * x_hat)"),
+            (lambda got: np.allclose(got[0], _ref_bn_backward(dout, x, np.ones_like(gamma))[0]),
+             "dx is missing gamma: the gradient reaching x_hat is dout * gamma (y = gamma * "
+             "x_hat + beta)"),
+            (lambda got: np.allclose(got[0], _ref_bn_backward_ddof1(dout, x, gamma)),
+             "recompute x_hat exactly as the forward pass does, with the biased variance "
+             "(ddof=0, divide by N)"),
+            (lambda got: np.shape(got[0]) == x.shape
+             and not np.allclose(np.sum(got[0], axis=0), 0, atol=1e-7),
+             "each column of dx must sum to 0 over the batch (adding a constant to a column of "
+             "x does not change x_hat): check the sign and the 1/N of the term that comes "
+             "through the batch mean"),
+            (lambda got: np.shape(got[0]) == x.shape
+             and not np.allclose(np.sum(got[0] * (x - x.mean(0)), axis=0), 0, atol=1e-7),
+             "dx times (x - mu) must sum to 0 over the batch in each column (stretching a column "
+             "of x does not change x_hat): check the term that comes through the batch "
+             "variance"),
         ]
         return Case(args=(dout, x, gamma), expected=exp, label=f"N={n}, D={d}",
                     mistakes=mistakes,
@@ -211,5 +267,11 @@ def _l1_case(rng, shape, lam):
                  "the penalty SUMS |w| over all entries (no mean)"),
                 (lambda got, W=W, lam=lam: np.isclose(got[0], 0.5 * lam * np.abs(W).sum()),
                  "no 0.5 in the L1 penalty: it is l1 * sum |w|"),
+                (lambda got, W=W, lam=lam: np.isclose(got[0], lam * W.sum()),
+                 "the penalty sums ABSOLUTE values |w|: without them positive and negative "
+                 "weights cancel"),
+                (lambda got: np.isnan(np.asarray(got[1], dtype=float)).any(),
+                 "W / |W| is 0/0 where an entry is exactly 0: use the sign function, which "
+                 "gives the subgradient 0 there"),
             ],
             hint="a tuple (penalty: a float, gradient: the shape of W)")

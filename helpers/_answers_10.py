@@ -62,6 +62,12 @@ def _prf_case(cm, label):
          "F1 is the HARMONIC mean 2PR / (P + R), not the arithmetic mean"),
         (lambda got: np.ndim(got[0]) == 0,
          "return one value per class (arrays of shape (K,)), not a single average"),
+        (lambda got: np.allclose(np.asarray(got[0], dtype=float), np.diag(cm) / cm.sum()),
+         "precision divides the diagonal by each class's COLUMN sum (how often it was "
+         "predicted), not by the total number of samples"),
+        (lambda got: np.allclose(np.asarray(got[1], dtype=float), np.diag(cm) / cm.sum()),
+         "recall divides the diagonal by each class's ROW sum (how often it truly occurs), "
+         "not by the total number of samples"),
     ]
     return Case(args=(cm,), expected=exp, label=label, mistakes=mistakes,
                 hint="TP is the diagonal; count what each class was predicted as and what it is")
@@ -93,9 +99,19 @@ def _diag_case(h, t, d, label):
         (lambda got: isinstance(got, dict) and np.isclose(got.get("variance", -1), d - h),
          "variance is the gap between dev and TRAINING error (dev_err - train_err), not "
          "dev - human"),
-        (lambda got: isinstance(got, dict) and got.get("focus") not in (None, exp["focus"])
+        (lambda got: isinstance(got, dict) and got.get("focus") not in ("bias", "variance"),
+         "focus must be exactly the string 'bias' or 'variance'"),
+        (lambda got: isinstance(got, dict) and got.get("focus") != exp["focus"]
          and np.isclose(got.get("avoidable_bias", -1), exp["avoidable_bias"]),
          "focus on the LARGER of the two gaps"),
+        (lambda got: isinstance(got, dict)
+         and np.isclose(got.get("avoidable_bias", 0), -exp["avoidable_bias"]),
+         "each gap is the higher error minus the lower one: avoidable bias = how far the "
+         "training error is ABOVE human level (positive here)"),
+        (lambda got: isinstance(got, dict)
+         and np.isclose(got.get("avoidable_bias", 0), exp["avoidable_bias"] / 100),
+         "the errors are given in percent and the gaps stay in percent points: do not divide "
+         "by 100"),
     ]
     return Case(args=(h, t, d), expected=exp, label=label, mistakes=mistakes,
                 hint="two differences between consecutive error levels")
