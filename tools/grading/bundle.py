@@ -7,6 +7,14 @@
     ├── helpers/            the course's helper package (imported from the notebooks' folder)
     └── NN_name.ipynb       the student version of every notebook
 
+``helpers/`` is the course's library, except that the private references the visible tests
+use to build their cases (``helpers/_answers_NN.py``, ``helpers/torch_nn/_cnn_cases.py``,
+every ``_reference_*`` function) are stubs returning values precomputed for the released
+notebooks' visible test cases (:mod:`tools.grading.replay`): no code of theirs is shipped,
+and no hidden case (those only run at grading time, with the instructor's ``helpers/``).
+Library functions that answer an exercise and that later notebooks use (e.g. notebook 04's
+layers) stay in the all-notebooks bundle; see INSTRUCTORS.md.
+
 In a student version, the lines between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` are
 nbgrader's stub (``raise NotImplementedError()``) and hidden tests are removed; notebooks
 without exercises are copied. Nothing else goes in (no source notebook, no tests, no tools).
@@ -19,6 +27,7 @@ from pathlib import Path
 
 import nbformat
 
+from . import replay
 from .course import build_course, nbgrader
 from .notebooks import COURSE, RELEASE, ROOT, assignment_id, has_nbgrader_cells
 
@@ -82,6 +91,11 @@ def release(notebooks: list[Path], out: Path = RELEASE, course: Path = COURSE, *
         nbgrader(course, *(f"release:{assignment_id(p)}" for p in graded), quiet=quiet,
                  inprocess=inprocess)
     written = []
+    released = list(notebooks)
+    if not clean:  # notebooks released before into the same folder keep their test values
+        released += [ROOT / "notebooks" / p.name for p in sorted(out.glob("*.ipynb"))
+                     if (ROOT / "notebooks" / p.name).exists()
+                     and ROOT / "notebooks" / p.name not in released]
     for path in notebooks:
         src = path if path not in graded else \
             Path(course) / "release" / assignment_id(path) / path.name
@@ -91,16 +105,23 @@ def release(notebooks: list[Path], out: Path = RELEASE, course: Path = COURSE, *
                 cell.outputs, cell.execution_count = [], None
         nbformat.write(nb, out / path.name)
         written.append(out / path.name)
-    write_support_files(out)
+    write_support_files(out, released, Path(course) / "replay")
     return written
 
 
-def write_support_files(out: Path) -> None:
-    """``helpers/``, the requirements and the student README of the bundle."""
+def write_support_files(out: Path, notebooks: list[Path] | None = None,
+                        work: Path | None = None) -> dict:
+    """``helpers/`` (with precomputed test values for ``notebooks``), the requirements and
+    the student README of the bundle. Returns :func:`tools.grading.replay.build`'s report."""
     out = Path(out)
     shutil.rmtree(out / "helpers", ignore_errors=True)
     shutil.copytree(ROOT / "helpers", out / "helpers",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
+    work = Path(work) if work else out.parent / f".{out.name}-replay"
+    try:
+        report = replay.build(out / "helpers", list(notebooks or []), work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     shutil.copy2(ROOT / "requirements.txt", out / "requirements.txt")
     (out / "environment.yml").write_text(student_environment_yml(), encoding="utf-8")
     title = "Neural networks, hands on"
@@ -109,6 +130,7 @@ def write_support_files(out: Path) -> None:
         first = readme.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
         title = first or title
     (out / "README.md").write_text(STUDENT_README.format(title=title), encoding="utf-8")
+    return report
 
 
 def bundle_files(out: Path = RELEASE) -> list[Path]:
