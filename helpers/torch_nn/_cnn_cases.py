@@ -35,31 +35,52 @@ def bn_eval_cases(hidden: bool = False) -> list[Case]:
             return [Case(args=(x, bn.running_mean.clone(), bn.running_var.clone(),
                                bn.weight.detach().clone(), bn.bias.detach().clone()),
                          expected=bn(x))]
-    x = 2 + 3 * torch.randn(4, 3, 5, 5, generator=g)
+    # W == C == 3 on purpose: a (C,) vector used without reshaping broadcasts along the width
+    # without an error, so that mistake gets a named message instead of a silent wrong answer.
+    # The inputs are small so that a failure message can print them whole.
+    x = 2 + 3 * torch.randn(2, 3, 2, 3, generator=g)
     rm, rv = torch.tensor([1.0, 2.0, -1.0]), torch.tensor([4.0, 0.25, 9.0])
     ga, be = torch.tensor([1.0, 2.0, 0.5]), torch.tensor([0.0, -1.0, 3.0])
     v = (1, -1, 1, 1)
+    eps = 1e-5
     batch_stats = ga.view(v) * (x - x.mean((0, 2, 3), keepdim=True)) / torch.sqrt(
-        x.var((0, 2, 3), unbiased=False, keepdim=True) + 1e-5) + be.view(v)
-    no_sqrt = ga.view(v) * (x - rm.view(v)) / (rv.view(v) + 1e-5) + be.view(v)
-    no_affine = (x - rm.view(v)) / torch.sqrt(rv.view(v) + 1e-5)
-    no_eps = ga.view(v) * (x - rm.view(v)) / torch.sqrt(rv.view(v)) + be.view(v)
+        x.var((0, 2, 3), unbiased=False, keepdim=True) + eps) + be.view(v)
+    batch_stats_unbiased = ga.view(v) * (x - x.mean((0, 2, 3), keepdim=True)) / torch.sqrt(
+        x.var((0, 2, 3), keepdim=True) + eps) + be.view(v)
+    no_view = ga * (x - rm) / torch.sqrt(rv + eps) + be          # (C,) lined up with W
+    no_sqrt = ga.view(v) * (x - rm.view(v)) / (rv.view(v) + eps) + be.view(v)
+    no_affine = (x - rm.view(v)) / torch.sqrt(rv.view(v) + eps)
+    no_eps_affine = ga.view(v) * (x - rm.view(v)) / torch.sqrt(rv.view(v)) + be.view(v)
+    beta_scaled = ga.view(v) * ((x - rm.view(v)) / torch.sqrt(rv.view(v) + eps) + be.view(v))
     hint = "reshape each (C,) vector to (1, C, 1, 1) so that it lines up with the channel axis of x"
     batch_msg = "evaluation mode uses the running statistics, not the batch's own mean and variance"
     zeros, ones = torch.zeros(3), torch.ones(3)
+    # a channel with a tiny running variance: there eps decides the result
+    rv_small = torch.tensor([1e-6, 1.0, 1e-4])
+    no_eps = (x - rm.view(v)) / torch.sqrt(rv_small.view(v))
+    eps_outside = (x - rm.view(v)) / (torch.sqrt(rv_small.view(v)) + eps)
+    eps_msg = "add eps to the variance inside the square root: sqrt(var + eps)"
     return [
-        Case(args=(x, zeros, ones, ones, zeros), expected=_reference_bn_eval(x, zeros, ones, ones, zeros),
-             label="mean 0, variance 1, γ = 1, β = 0: almost the identity", hint=hint,
-             mistakes=[(lambda got: torch.allclose(torch.as_tensor(got).mean((0, 2, 3)), zeros, atol=1e-4),
-                        batch_msg),
-                       (lambda got: tuple(torch.as_tensor(got).shape) != (4, 3, 5, 5),
-                        "return the shape of x: (N, C, H, W)")]),
         Case(args=(x, rm, rv, ga, be), expected=_reference_bn_eval(x, rm, rv, ga, be),
-             label="per-channel values", hint=hint,
-             mistakes=[(batch_stats, batch_msg),
+             label="per-channel values (here W = C = 3)", hint=hint,
+             mistakes=[(no_view, "a (C,) vector lines up with the LAST axis of x (the width W), not "
+                                 "the channels: reshape it to (1, C, 1, 1) first"),
+                       (batch_stats, batch_msg), (batch_stats_unbiased, batch_msg),
                        (no_sqrt, "divide by the standard deviation sqrt(var + eps), not by the variance"),
                        (no_affine, "apply the learned scale γ and shift β after normalising"),
-                       (no_eps, "add eps to the variance inside the square root")]),
+                       (beta_scaled, "the shift β is added after scaling by γ, it is not scaled itself"),
+                       (no_eps_affine, "add eps to the variance inside the square root: sqrt(var + eps)"),
+                       (lambda got: tuple(torch.as_tensor(got).shape) != tuple(x.shape),
+                        "return the shape of x: (N, C, H, W)")]),
+        Case(args=(x, rm, rv_small, ones, zeros), expected=_reference_bn_eval(x, rm, rv_small, ones, zeros),
+             label="tiny running variances (1e-6, 1, 1e-4): here eps matters", hint=hint,
+             mistakes=[(no_eps, eps_msg), (eps_outside, eps_msg)]),
+        Case(args=(x, zeros, ones, ones, zeros), kwargs={"eps": 1e-3},
+             expected=_reference_bn_eval(x, zeros, ones, ones, zeros, eps=1e-3),
+             label="mean 0, variance 1, γ = 1, β = 0, eps = 1e-3: almost the identity", hint=hint,
+             mistakes=[(lambda got: torch.allclose(torch.as_tensor(got).mean((0, 2, 3)), zeros, atol=1e-4),
+                        batch_msg),
+                       (x / (1 + 1e-5) ** 0.5, "use the eps argument, not a fixed 1e-5")]),
     ]
 
 
@@ -71,6 +92,14 @@ def _double(t):
 
 def _minus_one(t):
     return t - 1.0
+
+
+def _minus_two_x(t):
+    return -2 * t
+
+
+def _zero(t):
+    return torch.zeros_like(t)
 
 
 def residual_cases(hidden: bool = False) -> list[Case]:
@@ -88,10 +117,15 @@ def residual_cases(hidden: bool = False) -> list[Case]:
                        (torch.relu(_double(x)), "add the shortcut x before the ReLU: ReLU(F(x) + x)"),
                        (torch.relu(2 * _double(x)), "the shortcut adds the input x itself, not F(x) again"),
                        (_double(x) + x, "apply the ReLU after the addition"),
-                       (torch.relu(_double(x)) + x, after)]),
+                       (torch.relu(_double(x)) + x, after),
+                       (_double(x) + torch.relu(x), "one ReLU, applied to the sum F(x) + x, not to x")]),
         Case(args=(x, _minus_one), expected=_reference_residual_forward(x, _minus_one),
              label="F(x) = x - 1", mistakes=[(torch.relu(_minus_one(x)) + x, after)]),
-        Case(args=(x.abs(), torch.zeros_like), expected=x.abs(),
+        Case(args=(x, _minus_two_x), expected=_reference_residual_forward(x, _minus_two_x),
+             label="F(x) = -2x",
+             mistakes=[(torch.relu(_minus_two_x(torch.relu(x)) + x),
+                        "the branch reads the block's input x itself, not ReLU(x)")]),
+        Case(args=(x.abs(), _zero), expected=x.abs(),
              label="F = 0 gives the identity on x >= 0"),
     ]
 
@@ -124,7 +158,12 @@ def inception_cases(hidden: bool = False) -> list[Case]:
                        (shape_is(2, 1, 2, 6), "concatenate along the channel axis (dim=1), not the width"),
                        (shape_is(2, 1, 6, 2), "concatenate along the channel axis (dim=1), not the height"),
                        (shape_is(2, 3, 1, 2, 2), "concatenate (torch.cat), don't stack: the channels add up"),
-                       (3 * x, "the branch outputs are concatenated, not added")]),
+                       (3 * x, "the branch outputs are concatenated, not added"),
+                       (x, "the branches run in parallel: each one reads the same input x, not the "
+                           "previous branch's output"),
+                       (shape_is(2, 4, 2, 2), "join the branch outputs only; the input x is not one of them"),
+                       (lambda got: isinstance(got, list | tuple),
+                        "return one tensor: join the list of branch outputs with torch.cat")]),
         Case(args=(x, [_same, _two_channels]), expected=torch.cat([x, _two_channels(x)], dim=1),
              label="two branches, 1 + 2 channels", hint=hint,
              mistakes=[(torch.cat([_two_channels(x), x], dim=1), "keep the branches in the order given")]),
