@@ -82,7 +82,7 @@ class DeepBNCNN(_Net):
     """Four conv-BN-ReLU-pool stages (64, 128, 256, 512 channels) and a 512-512 BN/dropout head.
 
     Spatial size 28 → 14 → 7 → 3 → 1 (max-pool 2 floors 7/2 to 3 and 3/2 to 1), so the head
-    sees (N, 512). 2,084,170 parameters.
+    sees (N, 512). 2,084,234 parameters.
     """
 
     def __init__(self, n_classes: int = 10, p: float = 0.5):
