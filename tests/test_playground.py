@@ -461,6 +461,8 @@ def test_widget_network_controls_and_weight_editor():
     assert value.value == pytest.approx(pg.get_param("w:1:1:4"), abs=1e-6)
     value.value = -3.0
     assert pg.get_param("w:1:1:4") == -3.0 and "-3.000" in net.value
+    _find(ui, W.Button, lambda b: b.description == "Reset")[0].click()
+    assert value.value == pytest.approx(pg.get_param("w:1:1:4"), abs=1e-6)  # back to its start
     pick.value = "f:sin_x1@124"
     assert "sin_x1" in pg.state.features
     prob = _find(ui, W.Dropdown, lambda d: d.description == "Problem type")[0]

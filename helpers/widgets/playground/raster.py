@@ -99,7 +99,8 @@ def _frame(size_px: int):
     dpi = 100
     fig = Figure(figsize=(size_px / dpi, size_px / dpi), dpi=dpi, facecolor="white", layout="none")
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.14, 0.12, 0.82, 0.82))
+    side = size_px - 58  # a square plot area; fixed pixel margins keep the labels inside
+    ax = fig.add_axes((44 / size_px, 40 / size_px, side / size_px, side / size_px))
     ax.set_xlim(-DOMAIN, DOMAIN)
     ax.set_ylim(-DOMAIN, DOMAIN)
     ax.set_xticks(range(-6, 7, 2))

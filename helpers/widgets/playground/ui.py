@@ -188,7 +188,9 @@ def show_playground(state: PlaygroundState | None = None, interval_ms: int = 60)
             finally:
                 syncing["on"] = False
 
-    def redraw():
+    def redraw(sync_value: bool = True):
+        """Draw every view; ``sync_value`` also shows the selected weight's value in the
+        editor's box (not while playing, so typing there is not overwritten)."""
         views = pg.render()
         img.value = views["png"]
         out_readout.value = views["readout"]
@@ -206,6 +208,12 @@ def show_playground(state: PlaygroundState | None = None, interval_ms: int = 60)
         if pg.selected is not None:
             selected_html.value = (f"Selected: <b>{pg.param_label(pg.selected)}</b> = "
                                    f"<b>{pg.get_param(pg.selected):.3f}</b>")
+            if sync_value:
+                syncing["on"] = True
+                try:
+                    value_box.value = round(pg.get_param(pg.selected), 6)
+                finally:
+                    syncing["on"] = False
         else:
             selected_html.value = ("Click a link (a weight) or a neuron (its bias) in the "
                                    "picture to edit it here.")
@@ -296,7 +304,7 @@ def show_playground(state: PlaygroundState | None = None, interval_ms: int = 60)
         pg.step(1)
         # Catch up without drawing when ticks queue up faster than the kernel draws.
         if time.perf_counter() - last_draw["t"] >= 0.5 * interval_ms / 1000:
-            redraw()
+            redraw(sync_value=False)
 
     def on_playing(change):
         if not change["new"]:
