@@ -29,7 +29,14 @@ import nbformat
 
 from . import replay
 from .course import build_course, nbgrader
-from .notebooks import COURSE, RELEASE, ROOT, assignment_id, has_nbgrader_cells
+from .notebooks import (
+    COURSE,
+    RELEASE,
+    ROOT,
+    assignment_id,
+    has_nbgrader_cells,
+    select_notebooks,
+)
 
 STUDENT_README = """\
 # {title}: the student version
@@ -105,14 +112,17 @@ def release(notebooks: list[Path], out: Path = RELEASE, course: Path = COURSE, *
                 cell.outputs, cell.execution_count = [], None
         nbformat.write(nb, out / path.name)
         written.append(out / path.name)
-    write_support_files(out, released, Path(course) / "replay")
+    partial = {p.name for p in select_notebooks(None)} - {p.name for p in released}
+    write_support_files(out, released, Path(course) / "replay", prune=bool(partial))
     return written
 
 
 def write_support_files(out: Path, notebooks: list[Path] | None = None,
-                        work: Path | None = None) -> dict:
+                        work: Path | None = None, *, prune: bool = False) -> dict:
     """``helpers/`` (with precomputed test values for ``notebooks``), the requirements and
-    the student README of the bundle. Returns :func:`tools.grading.replay.build`'s report."""
+    the student README of the bundle. With ``prune`` (a bundle of some notebooks only),
+    ``helpers`` modules that no released notebook imports are left out. Returns
+    :func:`tools.grading.replay.build`'s report."""
     out = Path(out)
     shutil.rmtree(out / "helpers", ignore_errors=True)
     shutil.copytree(ROOT / "helpers", out / "helpers",
@@ -122,6 +132,8 @@ def write_support_files(out: Path, notebooks: list[Path] | None = None,
         report = replay.build(out / "helpers", list(notebooks or []), work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if prune:
+        report["pruned"] = replay.prune_modules(out / "helpers", sorted(out.glob("*.ipynb")))
     shutil.copy2(ROOT / "requirements.txt", out / "requirements.txt")
     (out / "environment.yml").write_text(student_environment_yml(), encoding="utf-8")
     title = "Neural networks, hands on"

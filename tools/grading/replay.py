@@ -540,6 +540,69 @@ def build(helpers: Path, notebooks: list[Path], work: Path) -> dict:
     return report
 
 
+# --------------------------------------------------------------------------- one assignment
+
+_MODULE_STRING = re.compile(r"^helpers(\.\w+)*$")
+
+
+def _module_refs(text: str, modules: dict[str, Path]) -> set[str]:
+    """The ``helpers`` modules a piece of code imports (anywhere in it) or names in a
+    string (``importlib.import_module("helpers.data")``)."""
+    try:
+        tree = ast.parse(_no_magics(text))
+    except SyntaxError:
+        return set(modules)  # cannot tell: everything
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found |= {f"{node.module}.{a.name}" for a in node.names}
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                and _MODULE_STRING.match(node.value):
+            found.add(node.value)
+    return {m for m in found if m in modules}
+
+
+def needed_modules(helpers: Path, notebooks: list[Path]) -> set[str]:
+    """Every ``helpers`` module the notebooks can import, directly or through other helpers
+    modules (with the packages above each)."""
+    import nbformat
+
+    modules = helpers_modules(helpers)
+    todo = {"helpers", "helpers.env_check", "helpers.checks"}
+    for p in notebooks:
+        for c in nbformat.read(p, as_version=4).cells:
+            if c.cell_type == "code":
+                todo |= _module_refs(c.source, modules)
+    seen: set[str] = set()
+    while todo:
+        m = todo.pop()
+        if m in seen or m not in modules:
+            continue
+        seen.add(m)
+        parts = m.split(".")
+        todo |= {".".join(parts[:i]) for i in range(1, len(parts))}
+        todo |= _module_refs(modules[m].read_text(encoding="utf-8"), modules)
+    return seen
+
+
+def prune_modules(helpers: Path, notebooks: list[Path]) -> list[str]:
+    """Remove the ``helpers`` modules (and their precomputed values) that the released
+    notebooks never import: a one-assignment bundle then holds no later notebook's library.
+    Returns the removed modules."""
+    modules = helpers_modules(helpers)
+    keep = needed_modules(helpers, notebooks)
+    removed = []
+    for m, path in modules.items():
+        if m not in keep and path.name != "__init__.py":
+            path.unlink()
+            (Path(helpers) / "_replay_data" / f"{m}.pkl").unlink(missing_ok=True)
+            removed.append(m)
+    return sorted(removed)
+
+
 def _main(argv) -> int:
     spec, out, *nbs = (Path(a) for a in argv)
     sys.path.insert(0, str(ROOT))
