@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TORCH_INDEX ?=
 PIP_EXTRA := $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX),)
 
-.PHONY: help venv lab lab-instructor test lint results book bench release grade clean
+.PHONY: help venv lab lab-instructor test lint results book bench release check-bundle grade clean
 
 help:
 	@echo "make lab      create .venv if needed and open the course in JupyterLab"
@@ -17,6 +17,7 @@ help:
 	@echo "make book     execute every notebook (full setting) and build the website in build/book/html"
 	@echo "make bench    run the benchmarks in bench/"
 	@echo "make release  the student bundle in release/ (NB=01 for one notebook)"
+	@echo "make check-bundle  release into a temp folder, fresh venv from its requirements, run every notebook"
 	@echo "make grade SUBMISSIONS=dir   autograde submissions (one folder per student)"
 
 venv: $(STAMP)
@@ -61,6 +62,12 @@ bench: $(STAMP)
 
 release: $(STAMP)
 	$(PY) -m tools.grading release $(if $(NB),--nb $(NB),)
+
+# The bundle in a fresh venv (pip's configuration decides the package source; PIP_ARGS adds
+# e.g. --extra-index-url https://download.pytorch.org/whl/cpu). Not in `make test`: it
+# installs every package and runs every notebook.
+check-bundle: $(STAMP)
+	$(PY) -m tools.grading.check_bundle $(if $(NB),--nb $(NB),) $(if $(PIP_ARGS),--pip-args "$(PIP_ARGS)",)
 
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [NB=01] [TIMEOUT=60] [WALL=1800] [BUDGET=full]"; exit 2; }
