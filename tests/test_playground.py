@@ -358,6 +358,17 @@ def test_picture_of_logistic_regression_and_of_the_largest_network():
     assert big.count('class="nn-node"') == 7 + 48 + 1
 
 
+def test_data_set_picker_and_colour_scale():
+    pg = Playground(PlaygroundState(dataset="spiral"))
+    svg = pg.dataset_picker_svg()
+    assert [f'data-id="d:{d}"' in svg for d in DATASETS] == [True] * 5 and "plane" not in svg
+    assert svg.count('stroke="#000"') == 1 and "onclick=" in svg  # the current one is framed
+    assert ">0.5<" in pg.colour_scale_svg()
+    pg.update(problem="regression")
+    assert 'data-id="d:multi_gaussian"' in pg.dataset_picker_svg()
+    assert ">−1<" in pg.colour_scale_svg()
+
+
 def test_selection_survives_training_and_is_dropped_when_the_shape_changes():
     pg = Playground(PlaygroundState(hidden=[4, 2]))
     pg.selected = "w:2:3:1"
@@ -463,6 +474,8 @@ def test_widget_network_controls_and_weight_editor():
     assert pg.get_param("w:1:1:4") == -3.0 and "-3.000" in net.value
     _find(ui, W.Button, lambda b: b.description == "Reset")[0].click()
     assert value.value == pytest.approx(pg.get_param("w:1:1:4"), abs=1e-6)  # back to its start
+    pick.value = "d:xor@125"  # a click on a data set's picture
+    assert pg.state.dataset == "xor"
     pick.value = "f:sin_x1@124"
     assert "sin_x1" in pg.state.features
     prob = _find(ui, W.Dropdown, lambda d: d.description == "Problem type")[0]

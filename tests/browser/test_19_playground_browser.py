@@ -5,7 +5,7 @@ Run All, then check the layout (data on the left, the network picture in the mid
 output on the right, side by side inside the cell) and operate the new controls, asserting
 after each that the picture and the readout changed: add a neuron to layer 1, add a layer,
 click a link in the picture and type a new weight, hover a neuron (its enlarged heat-map
-shows), switch the problem type to regression. A screenshot of the layout goes to
+shows), click a data set's picture, switch the problem type to regression. A screenshot of the layout goes to
 ``screenshots/19_playground_layout.png``; with ``NN_COURSE_DOCS_SCREENSHOT=1`` it also
 replaces ``docs/playground.png`` (the README's picture). Uses the session fixtures of
 ``conftest.py`` and the page helpers of ``test_widgets_in_browser.py``.
@@ -167,6 +167,14 @@ def test_playground_layout_and_new_controls(page19, screenshots):
     pg.wait_all_changed(before, "editing the weight")
     assert "= 4.000" in selected.inner_text()
     assert re.search(r'data-id="w:1:0:0"[^>]*><title>[^<]*: 4\.000<', pg.svg())
+
+    # --- pick a data set by clicking its picture
+    before = pg.snapshot()
+    pg.area.locator(".nn-dataset-picker [data-id='d:xor']").first.click()
+    pg.wait_all_changed(before, "clicking the XOR picture")
+    select = pg.area.locator(".widget-dropdown", has_text="Data set").locator("select")
+    pg.wait_for(lambda: select.evaluate("s => s.options[s.selectedIndex].text") == "XOR",
+                "the Data set list showing XOR")
 
     # --- switch to regression
     before = pg.snapshot()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from base64 import b64encode
+from functools import lru_cache
 
 import numpy as np
 
 from helpers.numpy_nn.activations import sigmoid_forward
 from helpers.widgets.playground.data import (
+    DATASET_LABELS,
     DATASETS_FOR,
     DOMAIN,
     FEATURES,
@@ -25,7 +27,7 @@ from helpers.widgets.playground.model import (
     data_loss,
     make_solver,
 )
-from helpers.widgets.playground.network import network_svg, node_name
+from helpers.widgets.playground.network import PICK_JS, network_svg, node_name
 from helpers.widgets.playground.raster import (
     _LUT_STRONG,
     LUT,
@@ -411,6 +413,43 @@ class Playground:
                            thumbs, self._feature_thumbs(len(out[::step])), out_thumb,
                            selected=self.selected, problem=self.state.problem)
 
+    def dataset_picker_svg(self, size: int = 44) -> str:
+        """The data sets of the current problem type as small pictures of their points (as
+        the original shows them); the current one is framed. A click on one picks it
+        (``data-id="d:<name>"``, through the same text box as the network picture)."""
+        items = []
+        for k, name in enumerate(DATASETS_FOR[self.state.problem]):
+            x = 4 + k * (size + 8)
+            frame = ('stroke="#000" stroke-width="2.5"' if name == self.state.dataset
+                     else 'stroke="#bbb" stroke-width="1"')
+            label = DATASET_LABELS[name]
+            items.append(
+                f'<g data-id="d:{name}" style="cursor:pointer"><title>data set: {label}</title>'
+                f'<image x="{x}" y="4" width="{size}" height="{size}" '
+                f'href="{_dataset_thumb(self.state.problem, name, size)}"/>'
+                f'<rect x="{x}" y="4" width="{size}" height="{size}" fill="none" {frame}/></g>')
+        width = 8 + len(items) * (size + 8)
+        return (f'<svg class="nn-datasets" width="{width}" height="{size + 8}" '
+                f'xmlns="http://www.w3.org/2000/svg" style="font-family:sans-serif" '
+                f'onclick="{PICK_JS}">' + "".join(items) + "</svg>")
+
+    def colour_scale_svg(self, width: int = 230) -> str:
+        """The heat-map's colour scale with its values (P(class 1), or the prediction)."""
+        stops = "".join(f'<stop offset="{t:.2f}" stop-color="rgb{tuple(int(c) for c in LUT[round(255 * t)])}"/>'
+                        for t in np.linspace(0, 1, 9))
+        lo, mid, hi = ("0", "0.5", "1") if self.state.problem == "classification" else (
+            "−1", "0", "1")
+        what = "P(class 1)" if self.state.problem == "classification" else "prediction ŷ"
+        return (f'<svg width="{width + 80}" height="28" xmlns="http://www.w3.org/2000/svg" '
+                f'style="font-family:sans-serif;font-size:10px"><defs>'
+                f'<linearGradient id="{self.uid}g">{stops}</linearGradient></defs>'
+                f'<text x="0" y="12">{what}</text>'
+                f'<rect x="72" y="2" width="{width - 10}" height="12" fill="url(#{self.uid}g)" '
+                f'stroke="#999"/>'
+                f'<text x="72" y="25">{lo}</text>'
+                f'<text x="{72 + (width - 10) / 2}" y="25" text-anchor="middle">{mid}</text>'
+                f'<text x="{62 + width}" y="25" text-anchor="end">{hi}</text></svg>')
+
     def loss_svg(self, width: int = 310, height: int = 120) -> str:
         """Inline SVG of the train and test loss per epoch (labelled axes, legend)."""
         tr = np.asarray(self.state.train_loss, dtype=float)
@@ -459,6 +498,24 @@ class Playground:
         out, hidden = self.grid_activations()
         return {"png": self.render_boundary(out), "readout": self.readout_html(),
                 "network": self.network_svg(out, hidden), "loss": self.loss_svg()}
+
+
+@lru_cache(maxsize=16)
+def _dataset_thumb(problem: str, name: str, size: int) -> str:
+    """A PNG data URI of a data set's points (200 of them, no noise) on a white square."""
+    X, y = make_playground_data(name, n=200, noise=0.0, seed=0)
+    img = np.full((size, size, 3), 255, dtype=np.uint8)
+    cols = np.clip(np.round((X[:, 0] + DOMAIN) / (2 * DOMAIN) * (size - 1)), 0, size - 1)
+    rows = np.clip(np.round((DOMAIN - X[:, 1]) / (2 * DOMAIN) * (size - 1)), 0, size - 1)
+    rows, cols = rows.astype(np.int64), cols.astype(np.int64)
+    if problem == "regression":
+        rgb = colour((np.clip(y, -1.0, 1.0) + 1.0) / 2, _LUT_STRONG)
+    else:
+        rgb = colour(np.asarray(y, dtype=np.float64), _LUT_STRONG)
+    for dr in (0, 1):
+        for dc in (0, 1):
+            img[np.minimum(rows + dr, size - 1), np.minimum(cols + dc, size - 1)] = rgb
+    return "data:image/png;base64," + b64encode(encode_png(img)).decode("ascii")
 
 
 def run_headless(state: PlaygroundState | str, epochs: int) -> Playground:

@@ -18,6 +18,8 @@ DATASETS = ("circle", "xor", "gaussian", "spiral", "moons")  # classification (l
 REGRESSION_DATASETS = ("plane", "multi_gaussian")  # regression (real targets in about [-1, 1])
 PROBLEMS = ("classification", "regression")
 DATASETS_FOR = {"classification": DATASETS, "regression": REGRESSION_DATASETS}
+DATASET_LABELS = {"circle": "circle", "xor": "XOR", "gaussian": "Gauss", "spiral": "spiral",
+                  "moons": "moons", "plane": "plane", "multi_gaussian": "multi-Gaussian"}
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin_x1", "sin_x2")
 FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1*x2": "x₁·x₂",
                   "sin_x1": "sin x₁", "sin_x2": "sin x₂"}

@@ -39,7 +39,8 @@ WIDTH = X0 + (MAX_LAYERS + 1) * COL_W + NODE // 2 + 12
 HEIGHT = TOP + max(MAX_NEURONS, len(FEATURES)) * PITCH + 6
 POSITIVE, NEGATIVE = "#E69F00", "#0072B2"  # orange: w > 0, blue: w < 0 (as the heat-maps)
 
-_PICK_JS = ("var t=event.target.closest('[data-id]');if(!t)return;"
+#: the click handler: writes the clicked element's ``data-id`` into the ``.nn-pick`` text box
+PICK_JS = ("var t=event.target.closest('[data-id]');if(!t)return;"
             "var r=this.closest('.nn-playground');var i=r&&r.querySelector('.nn-pick input');"
             "if(!i)return;i.value=t.getAttribute('data-id')+'@'+Date.now();"
             "i.dispatchEvent(new Event('input',{bubbles:true}));")
@@ -106,7 +107,7 @@ def network_svg(uid: str, features, hidden, params, thumbs, feature_thumbs, outp
     parts = [f'<svg class="nn-network {uid}" width="{WIDTH}" height="{height}" '
              f'viewBox="0 0 {WIDTH} {height}" xmlns="http://www.w3.org/2000/svg" '
              f'style="font-family:sans-serif;background:white;cursor:default" '
-             f'onclick="{_PICK_JS}">']
+             f'onclick="{PICK_JS}">']
     rules = [f".{uid} .nn-hit{{cursor:pointer;fill:none;stroke:transparent;stroke-width:7px;"
              "pointer-events:stroke}",
              f".{uid} .nn-hit:hover{{stroke:rgba(0,0,0,0.28)}}",

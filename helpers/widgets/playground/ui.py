@@ -15,7 +15,12 @@ import time
 
 from helpers.widgets._base import figure_image, readout
 from helpers.widgets.playground.app import Playground
-from helpers.widgets.playground.data import DATASETS_FOR, FEATURE_LABELS, FEATURES
+from helpers.widgets.playground.data import (
+    DATASET_LABELS,
+    DATASETS_FOR,
+    FEATURE_LABELS,
+    FEATURES,
+)
 from helpers.widgets.playground.model import (
     ACTIVATIONS,
     LEARNING_RATES,
@@ -26,8 +31,7 @@ from helpers.widgets.playground.model import (
 from helpers.widgets.playground.network import COL_W, WIDTH, X0, column_width
 from helpers.widgets.playground.state import PlaygroundState
 
-DATASET_NAMES = {"circle": "circle", "xor": "XOR", "gaussian": "Gauss", "spiral": "spiral",
-                 "moons": "moons", "plane": "plane", "multi_gaussian": "multi-Gaussian"}
+DATASET_NAMES = DATASET_LABELS
 
 _CSS = """<style>
 .nn-playground .nn-stack {flex-direction: column; align-items: flex-start; height: auto;
@@ -116,6 +120,8 @@ def show_playground(state: PlaygroundState | None = None, interval_ms: int = 60)
                         layout=lay(width="210px")))
     batch = wrapped(W.IntSlider(value=s.batch_size, min=1, max=30, description="Batch size",
                         continuous_update=False, style=sl, layout=lay(width="210px")))
+    datasets_html = W.HTML(layout=lay(margin="0"))
+    datasets_html.add_class("nn-dataset-picker")
     regen = W.Button(description="Regenerate", icon="refresh", tooltip="new random data",
                      layout=lay(width="120px"))
     feats = {f: W.ToggleButton(value=f in s.features, description=FEATURE_LABELS[f],
@@ -168,6 +174,7 @@ def show_playground(state: PlaygroundState | None = None, interval_ms: int = 60)
     discretize = W.Checkbox(value=s.discretize, description="Discretize output", indent=False,
                             layout=lay(width="140px"))
     loss_html = W.HTML()
+    scale_html = W.HTML(layout=lay(margin="0"))
 
     # --- bottom: configuration as JSON
     cfg_text = W.Textarea(placeholder="Playground configuration (JSON)",
@@ -196,6 +203,8 @@ def show_playground(state: PlaygroundState | None = None, interval_ms: int = 60)
         out_readout.value = views["readout"]
         network.value = views["network"]
         loss_html.value = views["loss"]
+        datasets_html.value = pg.dataset_picker_svg(32)
+        scale_html.value = pg.colour_scale_svg()
         epoch_html.value = f"Epoch<br><b>{pg.state.epoch:07,d}</b>"
         n = len(pg.state.hidden)
         layers_html.value = f"{n} hidden layer{'s' if n != 1 else ''}"
@@ -283,6 +292,8 @@ def show_playground(state: PlaygroundState | None = None, interval_ms: int = 60)
             return
         if pid.startswith("f:"):
             act(pg.toggle_feature, pid[2:])
+        elif pid.startswith("d:"):
+            apply(dataset=pid[2:])
         elif pg._param_exists(pid):
             select(pid)
 
@@ -377,7 +388,7 @@ def show_playground(state: PlaygroundState | None = None, interval_ms: int = 60)
     top = W.HBox([reset_btn, play, step_btn, epoch_html, lr, activation, reg, reg_strength,
                   problem], layout=lay(align_items="flex-end", flex_flow="row wrap",
                                        border_bottom="1px solid #ddd", padding="0 0 4px 0"))
-    left = W.VBox([head("Data"), dataset, ratio, noise, batch, regen,
+    left = W.VBox([head("Data"), datasets_html, dataset, ratio, noise, batch, regen,
                    head("Features"),
                    W.HBox(list(feats.values()), layout=lay(flex_flow="row wrap", width="205px")),
                    W.HTML("<div class='nn-small'>Switch inputs here or click them in the "
@@ -399,7 +410,8 @@ def show_playground(state: PlaygroundState | None = None, interval_ms: int = 60)
         pick,
     ], layout=lay(width=f"{WIDTH + 6}px", min_width=f"{WIDTH + 6}px", margin="0 8px 0 0"))
     right = W.VBox([
-        head("Output"), out_readout, img, W.HBox([show_test, discretize]), loss_html,
+        head("Output"), out_readout, img, scale_html, W.HBox([show_test, discretize]),
+        loss_html,
         W.HTML("<div class='nn-small'>Heat-map: the network's output over the plane "
                "(classification: P(class 1), white = the decision boundary; regression: the "
                "predicted value, blue −1 to orange +1). <span style='color:#0072B2'>●</span> "
