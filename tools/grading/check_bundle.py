@@ -108,6 +108,8 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=int, default=900, help="seconds per cell")
     ap.add_argument("--pip-args", default="", help="more arguments for pip install")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument("--venv", default=None, help="reuse this venv (made by an earlier --keep "
+                    "run from the same requirements) instead of a fresh one")
     a = ap.parse_args(argv)
     t0 = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="nn-bundle-check-"))
@@ -121,9 +123,13 @@ def main(argv=None) -> int:
             bundle = tmp / "release"
             release(select_notebooks(a.nb), bundle, tmp / "course")
             print(f"released into {bundle} ({time.monotonic() - t0:.0f} s)", flush=True)
-        venv = tmp / "venv"
-        s = make_venv(bundle, venv, a.pip_args.split())
-        print(f"fresh venv from the bundle's requirements.txt: {s:.0f} s", flush=True)
+        if a.venv:
+            venv = Path(a.venv).resolve()
+            print(f"reusing {venv} (not a fresh venv)", flush=True)
+        else:
+            venv = tmp / "venv"
+            s = make_venv(bundle, venv, a.pip_args.split())
+            print(f"fresh venv from the bundle's requirements.txt: {s:.0f} s", flush=True)
         kernel = kernelspec(venv, tmp / "jupyter")
         home = tmp / "home"
         home.mkdir()
