@@ -8,6 +8,10 @@ The modules, each saying what it does:
 
 - :mod:`~tools.grading.notebooks`: paths, nbgrader cell kinds, BEGIN/END blocks, imports;
 - :mod:`~tools.grading.bundle`: the student bundle (``release/``);
+- :mod:`~tools.grading.replay`: the bundle's helpers, with the tests' private references
+  replaced by values precomputed for the visible cases (:mod:`~tools.grading.replay_runtime`
+  is shipped as ``helpers/_replay.py``), and a one-assignment bundle's unused modules left out;
+- :mod:`~tools.grading.check_bundle`: ``make check-bundle`` (the bundle in a fresh venv);
 - :mod:`~tools.grading.course`: the generated nbgrader course directory, running nbgrader;
 - :mod:`~tools.grading.autograde`: grading (``make grade``), ``grades.csv``, the score table;
 - :mod:`~tools.grading.execute`: executing one submission (timeouts, restarts, wall time);
