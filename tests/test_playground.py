@@ -292,6 +292,8 @@ def test_links_show_the_sign_and_size_of_each_weight():
     assert big[1] > small[1] and big[2] > small[2]  # thicker and more opaque
     assert zero[3] and not big[3]  # exactly 0: dashed
     assert "weight x₁ → layer 1 neuron 1: 2.000" in svg  # the tooltip with the number
+    assert '<text class="nn-wv"' in svg and ">2.000</text>" in svg  # shown on hover (CSS)
+    assert f".{pg.uid} .nn-hit:hover+.nn-wv{{display:inline}}" in svg
     # hovering a neuron enlarges it: a CSS rule shows its zoomed copy
     assert f"#{pg.uid}nh1_0:hover~.{pg.uid}zl .{pg.uid}zh1_0{{display:inline}}" in svg
     # a feature that is off is drawn faded and has no links

@@ -5,7 +5,7 @@ Run All, then check the layout (data on the left, the network picture in the mid
 output on the right, side by side inside the cell) and operate the new controls, asserting
 after each that the picture and the readout changed: add a neuron to layer 1, add a layer,
 click a link in the picture and type a new weight, hover a neuron (its enlarged heat-map
-shows), click a data set's picture, switch the problem type to regression. A screenshot of the layout goes to
+shows) and a link (its weight shows), click a data set's picture, switch the problem type to regression. A screenshot of the layout goes to
 ``screenshots/19_playground_layout.png``; with ``NN_COURSE_DOCS_SCREENSHOT=1`` it also
 replaces ``docs/playground.png`` (the README's picture). Uses the session fixtures of
 ``conftest.py`` and the page helpers of ``test_widgets_in_browser.py``.
@@ -138,6 +138,12 @@ def test_playground_layout_and_new_controls(page19, screenshots):
         " const z = n.ownerSVGElement.querySelector('.' + k);"
         " return z ? getComputedStyle(z).display : 'missing'; }")
     assert zoom_shown != "none" and zoom_shown != "missing", f"zoom display = {zoom_shown}"
+
+    # --- hover a link: its weight is written at its middle
+    link = pg.network.locator(".nn-hit[data-id='w:2:0:0']").first
+    link.hover(force=True)
+    shown = link.evaluate("p => getComputedStyle(p.nextElementSibling).display")
+    assert shown != "none", f"weight label display = {shown}"
 
     # --- add a neuron to layer 1
     before = pg.snapshot()

@@ -7,8 +7,8 @@
 - every weight as a curve from its input neuron to its unit: orange for a positive weight,
   blue for a negative one, thickness and opacity growing with |w|, a thin dashed grey line
   for a weight that is exactly 0;
-- hover: a neuron's heat-map is shown four times larger (pure CSS), a link or neuron shows
-  its name and value in a tooltip (an SVG ``<title>``);
+- hover: a neuron's heat-map is shown four times larger and a link's weight is written at
+  its middle (pure CSS); a tooltip (an SVG ``<title>``) names the neuron or link and its value;
 - click: every neuron and link carries ``data-id`` (``"w:l:i:j"`` for ``W_l[i, j]``,
   ``"b:l:j"`` for the bias ``b_l[j]``, ``"f:<feature>"`` for an input feature). One
   ``onclick`` attribute on the ``<svg>`` writes the id into the text box with the CSS class
@@ -111,6 +111,10 @@ def network_svg(uid: str, features, hidden, params, thumbs, feature_thumbs, outp
     rules = [f".{uid} .nn-hit{{cursor:pointer;fill:none;stroke:transparent;stroke-width:7px;"
              "pointer-events:stroke}",
              f".{uid} .nn-hit:hover{{stroke:rgba(0,0,0,0.28)}}",
+             # a hovered link shows its weight at its middle (the text right after it)
+             f".{uid} .nn-wv{{display:none;pointer-events:none;font-size:12px;font-weight:bold;"
+             "text-anchor:middle;paint-order:stroke;stroke:#fff;stroke-width:3px}",
+             f".{uid} .nn-hit:hover+.nn-wv{{display:inline}}",
              f".{uid} .nn-node{{cursor:pointer}}",
              f".{uid} .nn-node:hover rect{{stroke:#000;stroke-width:2}}"]
     # column titles
@@ -142,7 +146,9 @@ def network_svg(uid: str, features, hidden, params, thumbs, feature_thumbs, outp
                                f'stroke-opacity="{alpha:.2f}"{dash_attr}/>')
                 pid = f"w:{layer}:{i}:{j}"
                 hits.append(f'<path class="nn-hit" data-id="{pid}" d="{d}"><title>'
-                            f'weight {src_names[i]} → {dst_names[j]}: {w:.3f}</title></path>')
+                            f'weight {src_names[i]} → {dst_names[j]}: {w:.3f}</title></path>'
+                            f'<text class="nn-wv" x="{(x0 + x1) / 2:.0f}" '
+                            f'y="{(y0 + y1) / 2 - 5:.0f}">{w:.3f}</text>')
                 if pid == selected:
                     sel_path = d
         sources, src_names = dests, dst_names
