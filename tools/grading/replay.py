@@ -114,24 +114,24 @@ def _same_code(a, b) -> bool:
             and a.co_varnames == b.co_varnames)
 
 
-def _unparse_without_defaults(node) -> str:
-    """The source of a ``def`` or ``lambda`` with its default values left out (they refer to
-    names of the defining scope; the decoded function gets the values themselves)."""
+def _without_defaults(node):
+    """A copy of a ``def`` or ``lambda`` node without its default values (they refer to names
+    of the defining scope; the decoded function gets the values themselves)."""
     import copy
 
     node = copy.deepcopy(node)
     node.args.defaults = []
     node.args.kw_defaults = [None] * len(node.args.kwonlyargs)
-    return ast.unparse(node)
+    return node
 
 
-def _function_source(fn) -> tuple[str, str | None]:
+def _function_node(fn):
+    """The ``lambda`` or ``def`` node of a function (from its file or recorded cell)."""
     code = fn.__code__
     lines = linecache.getlines(code.co_filename)
     if not lines:
         raise NotEncodable(f"no source for {fn.__qualname__} ({code.co_filename})")
-    text = "".join(lines)
-    tree = ast.parse(text)
+    tree = ast.parse("".join(lines))
     found = []
     where = {(p[0], p[2]) for p in code.co_positions() if p[0] is not None}
     for node in ast.walk(tree):
@@ -141,15 +141,63 @@ def _function_source(fn) -> tuple[str, str | None]:
             if (body.lineno, body.col_offset) in where or len(
                     [n for n in ast.walk(tree) if isinstance(n, ast.Lambda)
                      and n.lineno == node.lineno]) == 1:
-                found.append((_unparse_without_defaults(node), None))
+                found.append(node)
         elif isinstance(node, ast.FunctionDef) and node.name == fn.__name__ and (
                 node.lineno == code.co_firstlineno):
             if node.decorator_list:
                 raise NotEncodable(f"{fn.__qualname__} is decorated")
-            found.append((_unparse_without_defaults(node), node.name))
+            found.append(node)
     if len(found) != 1:
         raise NotEncodable(f"{len(found)} candidate sources for {fn.__qualname__}")
-    return found[0]
+    return _without_defaults(found[0])
+
+
+_FOLDABLE = (ast.BinOp, ast.UnaryOp, ast.Call, ast.Subscript, ast.Attribute, ast.Compare,
+             ast.BoolOp, ast.Tuple, ast.List, ast.IfExp)
+_NOT_FOLDABLE_INSIDE = (ast.Lambda, ast.comprehension, ast.NamedExpr, ast.Await, ast.Yield,
+                        ast.Starred)
+
+
+class _Folder(ast.NodeTransformer):
+    """Replace every sub-expression that does not depend on the function's own variables
+    (the student's answer ``got``) by its value: ``np.allclose(got[0], gamma * (x - mu) /
+    np.sqrt(var + eps) + beta)`` becomes ``np.allclose(got[0], _v0)``, so a predicate that
+    names a mistake ships the mistake's value, not the formula next to the answer."""
+
+    def __init__(self, local: set[str], ns: dict):
+        self.local, self.ns, self.values = local, ns, {}
+
+    def visit(self, node):
+        if isinstance(node, _FOLDABLE) and isinstance(getattr(node, "ctx", ast.Load()),
+                                                      ast.Load) and self._foldable(node):
+            try:
+                expr = ast.fix_missing_locations(ast.Expression(body=node))
+                value = eval(compile(expr, "<fold>", "eval"), self.ns)  # noqa: S307
+            except Exception:  # noqa: BLE001 - leave it as code
+                return self.generic_visit(node)
+            if not (callable(value) or isinstance(value, types.ModuleType)):
+                name = f"_v{len(self.values)}"
+                self.values[name] = value
+                return ast.copy_location(ast.Name(id=name, ctx=ast.Load()), node)
+        return self.generic_visit(node)
+
+    def _foldable(self, node) -> bool:
+        names = [n.id for n in ast.walk(node) if isinstance(n, ast.Name)]
+        if not names or any(isinstance(n, _NOT_FOLDABLE_INSIDE) for n in ast.walk(node)):
+            return False
+        return all(n not in self.local and n in self.ns for n in names)
+
+
+def _locals_of(node) -> set[str]:
+    found = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.arg):
+            found.add(n.arg)
+        elif isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
+            found.add(n.id)
+        elif isinstance(n, ast.FunctionDef | ast.ClassDef) and n is not node:
+            found.add(n.name)
+    return found
 
 
 class Encoder:
@@ -216,16 +264,27 @@ class Encoder:
         return v
 
     def _code(self, fn, depth):
-        source, name = _function_source(fn)
-        env = {}
-        for var, cell in zip(fn.__code__.co_freevars, fn.__closure__ or (), strict=True):
-            env[var] = self(cell.cell_contents, depth + 1)
-        for g in _code_names(fn.__code__):
-            if g in fn.__globals__ and g not in env:
-                env[g] = self(fn.__globals__[g], depth + 1)
-            elif g not in env and not hasattr(builtins, g):
-                pass  # an attribute name (np.allclose's allclose)
-        return self.rt.Code(source, name, env,
+        node = _function_node(fn)
+        name = None if isinstance(node, ast.Lambda) else node.name
+        free = dict(zip(fn.__code__.co_freevars,
+                        [c.cell_contents for c in fn.__closure__ or ()], strict=True))
+        params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
+        bound = dict(zip(params[len(params) - len(fn.__defaults__ or ()):],
+                         fn.__defaults__ or (), strict=True))
+        bound.update(fn.__kwdefaults__ or {})
+        ns = {**vars(builtins), **fn.__globals__, **free, **bound}
+        local = _locals_of(node) - set(bound)
+        folder = _Folder(local, ns)
+        node = ast.fix_missing_locations(folder.visit(node))
+        env = {k: self(v, depth + 1) for k, v in folder.values.items()}
+        for ident in {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} - local:
+            if ident in env or ident in folder.values:
+                continue
+            if ident in free:
+                env[ident] = self(free[ident], depth + 1)
+            elif ident in fn.__globals__:
+                env[ident] = self(fn.__globals__[ident], depth + 1)
+        return self.rt.Code(ast.unparse(node), name, env,
                             None if fn.__defaults__ is None else self(fn.__defaults__, depth + 1),
                             None if not fn.__kwdefaults__ else self(fn.__kwdefaults__, depth + 1))
 
@@ -303,6 +362,36 @@ def _notebook_callable(v, ns) -> bool:
     return False
 
 
+def _judge(pred, got):
+    try:
+        return bool(pred(got))
+    except Exception as err:  # noqa: BLE001
+        return type(err).__name__
+
+
+def _predicates_differ(orig, dec) -> str | None:
+    """Do the decoded cases' predicates (mistakes and ``check``) judge the case's expected
+    value and its listed wrong values as the originals do?"""
+    if dataclasses.is_dataclass(orig) and hasattr(orig, "mistakes"):
+        probes = [orig.expected] + [m for m, _ in orig.mistakes if not callable(m)]
+        pairs = [(m, d) for (m, _), (d, _) in zip(orig.mistakes, dec.mistakes, strict=True)
+                 if callable(m)]
+        if callable(getattr(orig, "check", None)):
+            pairs.append((orig.check, dec.check))
+        for m, d in pairs:
+            for p in probes:
+                a, b = _judge(m, p), _judge(d, p)
+                if a != b:
+                    return f"{getattr(orig, 'label', None)!r}: {a} vs {b}"
+        return None
+    if isinstance(orig, (list, tuple)) and isinstance(dec, (list, tuple)):
+        for o, d in zip(orig, dec, strict=False):
+            found = _predicates_differ(o, d)
+            if found:
+                return found
+    return None
+
+
 def _run_cells(cells, ns, stem):
     outcomes = []
     for k, source in enumerate(cells):
@@ -336,6 +425,7 @@ def record(nb_paths: list[Path], stubbed: dict[str, set[str]]) -> dict:
     tables: dict = {}
     keep: dict = {}
     errors: list = []
+    unfaithful: list = []
     state = {"depth": 0, "ns": None}
     originals = {}
 
@@ -358,6 +448,10 @@ def record(nb_paths: list[Path], stubbed: dict[str, set[str]]) -> dict:
                 errors.append(f"{mod}.{name}: {type(err).__name__}: {err}")
                 keep.setdefault(mod, set()).add(name)
                 return result
+            differ = _predicates_differ(result, rt.decode(pickle.loads(enc)))
+            if differ:
+                unfaithful.append(f"{mod}.{name}: a stored predicate judges differently: "
+                                  f"{differ}")
             rows = tables.setdefault(mod, {}).setdefault(name, [])
             if not any(k == key for k, _ in rows):
                 rows.append((key, enc))
@@ -403,6 +497,8 @@ def record(nb_paths: list[Path], stubbed: dict[str, set[str]]) -> dict:
         second = _run_cells(cells, ns, nb_path.stem)
         install(originals)
         kept_because += [f"{nb_path.stem}: {e}" for e in errors]
+        problems += [f"{nb_path.stem}: {e}" for e in unfaithful]
+        del unfaithful[:]
         problems += [f"{nb_path.stem} cell {a[0]} statement {a[1]}: recorded {a[2]!r}, "
                      f"replayed {b[2]!r}" for a, b in zip(first, second, strict=True)
                      if a[2] != b[2]]
