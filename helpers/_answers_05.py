@@ -82,6 +82,9 @@ def cases_leaky_relu():
                                             "unchanged, the others are scaled by alpha"),
             (alpha * x, "you scaled every entry by alpha; positive inputs pass unchanged"),
         ]
+        if alpha != 0.01:
+            mistakes.append((np.where(x > 0, x, 0.01 * x),
+                             "you used a fixed slope 0.01: use the alpha passed to the function"))
         return Case(args=(x, alpha), expected=np.where(x > 0, x, alpha * x), mistakes=mistakes,
                     label=label,
                     hint="two regimes: positive inputs unchanged, the rest multiplied by alpha; "
@@ -108,7 +111,15 @@ def cases_leaky_relu_grad():
              "that is ReLU's derivative (0 on the left); Leaky ReLU's left slope is alpha"),
             (np.where(x > 0, x, alpha * x) * dout,
              "you multiplied dout by the forward output leaky_relu(x); multiply by the derivative"),
+            (np.where(x > 0, dout, alpha),
+             "for x <= 0 you returned alpha itself; by the chain rule it is alpha times dout"),
+            (np.where(dout > 0, dout, alpha * dout),
+             "you chose the slope by the sign of dout; the slope depends on the sign of x, the "
+             "forward input"),
         ]
+        if alpha != 0.01:
+            mistakes.append((np.where(x > 0, dout, 0.01 * dout),
+                             "you used a fixed slope 0.01: use the alpha passed to the function"))
         return Case(args=(dout, x, alpha), expected=right, mistakes=mistakes, label=label,
                     hint="chain rule: dL/dx = dL/dout times the local slope of leaky_relu at x")
 
@@ -127,6 +138,8 @@ def cases_sigmoid_grad():
                           "forward output; write the derivative with s itself"),
             (1 - s ** 2, "that is tanh's derivative written with its output (1 - tanh^2)"),
             (s * (s - 1), "wrong sign: the sigmoid is increasing, so its derivative is >= 0"),
+            (s * (1 + s), "the second factor is (1 - s), not (1 + s): write e^-z in terms of s "
+                          "from s = 1/(1 + e^-z)"),
             (1 - s, "only one of the two factors: differentiate 1/(1 + e^-z) and write every "
                     "e^-z in terms of s"),
             (s, "you returned s unchanged (that is the derivative of e^z, not of the sigmoid)"),
@@ -135,7 +148,7 @@ def cases_sigmoid_grad():
                     hint="differentiate sigma(z) = 1/(1 + exp(-z)) and express the result "
                          "through sigma(z) alone; its maximum is 1/4")
 
-    return [case([0.5]), case([0.0, 1.0, 0.9]), case([[0.2, 0.7], [0.99, 0.01]])]
+    return [case([0.5, 0.8]), case([0.0, 1.0, 0.9]), case([[0.2, 0.7], [0.99, 0.01]])]
 
 
 # ----------------------------------------------------------------------------- exercise 3
@@ -153,6 +166,9 @@ def cases_dead_units():
              "you counted units that are 0 for SOME sample; dead means 0 for EVERY sample"),
             (int(zero.sum()), "you counted zero entries; count units (columns) that are all 0"),
             (int((~np.all(zero, axis=0)).sum()), "you counted the living units"),
+            (int(np.all(np.isclose(A, 0), axis=0).sum()),
+             "a unit with tiny positive outputs is alive (ReLU passes its gradient there with "
+             "slope 1); dead means exactly 0 for every sample: compare with == 0, no tolerance"),
         ]
         mistakes = [(lambda got, v=v: np.ndim(got) == 0 and float(got) == v, m)
                     for v, m in wrong if v != right]
@@ -168,6 +184,8 @@ def cases_dead_units():
           [0.0, 0.0, 2.0, 0.0, 0.0],
           [0.0, 0.0, 0.0, 0.0, 3.0]]
     return [case(A1), case([[0.0, 0.0], [0.0, 3.0], [0.0, 0.0]]),
+            case([[0.0, 1e-9, 0.0, 0.0], [0.0, 0.0, 2.0, 0.0], [0.0, 1e-9, 0.0, 0.0]],
+                 "tiny but positive outputs: alive"),
             case(np.zeros((4, 5)), "all dead"), case(np.ones((4, 5)), "none dead")]
 
 
