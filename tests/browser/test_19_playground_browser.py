@@ -134,8 +134,8 @@ def test_playground_layout_and_new_controls(page19, screenshots):
     node = pg.network.locator(".nn-node[data-id='b:1:0']").first
     node.hover()
     zoom_shown = node.evaluate(
-        "n => { const k = n.id.replace(/^(nnpg\\d+)n/, '$1z');"
-        " const z = n.ownerSVGElement.querySelector('.' + k);"
+        "n => { const svg = n.ownerSVGElement, uid = svg.classList[1];"
+        " const z = svg.querySelector('.' + uid + 'z' + n.id.slice(uid.length + 1));"
         " return z ? getComputedStyle(z).display : 'missing'; }")
     assert zoom_shown != "none" and zoom_shown != "missing", f"zoom display = {zoom_shown}"
 

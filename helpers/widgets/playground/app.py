@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import secrets
 from base64 import b64encode
 from functools import lru_cache
 
@@ -62,7 +63,9 @@ class Playground:
                  thumb_px: int = 44):
         self.state = (state or PlaygroundState()).validate()
         self.grid, self.size_px, self.thumb_px = grid, size_px, thumb_px
-        self.uid = f"nnpg{next(Playground._ids)}"  # prefix of the network picture's ids
+        # Prefix of the picture's element ids and CSS rules: unique on the page, also when
+        # several notebooks (several kernels) show a Playground in one JupyterLab window.
+        self.uid = f"nnpg{next(Playground._ids)}{secrets.token_hex(3)}"
         self.selected: str | None = None  # the parameter in the weight editor ("w:l:i:j")
         self._make_data()
         self._make_model(self.state.params)
