@@ -7,7 +7,11 @@ traceback display, searching the disk for solutions, editing and deleting locked
 ``os._exit``, a loop that swallows ``KeyboardInterrupt``, an infinite loop, an exception)
 plus correct, blank, one-wrong and hidden-only-wrong students; each run writes a table
 (student, expected, actual, flags, wall time) to ``table.md`` next to its course directory
-and prints it. The bundle (``make release`` of every notebook) is built once and scanned.
+and prints it. The bundle (``make release`` of every notebook) is built once and scanned:
+its notebooks and README hold no solution or hidden-test line; its ``helpers/`` holds the
+tests' private references only as precomputed values (tools/grading/replay.py) and answers
+only in the library modules of ``LIBRARY_ANSWERS``; a one-assignment bundle (07) holds only
+07's values and no module 07 does not import.
 """
 
 import nbformat
@@ -335,9 +339,10 @@ def test_bundle_helpers_have_no_solution_line(tmp_path_factory):
 
 
 def test_bundle_holds_no_reference_code_and_no_hidden_case(tmp_path_factory):
-    """No ``def _reference*`` anywhere in the bundle's helpers; every case builder of
-    ``_answers_NN``/``_cnn_cases`` that the tests import is a stub; no value was recorded from
-    a hidden case (``hidden=True``) and no table holds a hidden-test line."""
+    """No ``def _reference*`` anywhere in the bundle's helpers; in ``_answers_NN`` and
+    ``_cnn_cases`` no ``cases_*`` function and no code building a ``Case`` (only stubs, and
+    helpers that run the student's function); no value was recorded from a hidden case
+    (``hidden=True``) and no table holds a hidden-test line."""
     import ast
     import pickle
 
@@ -347,7 +352,10 @@ def test_bundle_holds_no_reference_code_and_no_hidden_case(tmp_path_factory):
         rel = str(f.relative_to(bundle))
         if f.suffix != ".py":
             continue
-        tree = ast.parse(f.read_text(encoding="utf-8"))
+        text = f.read_text(encoding="utf-8")
+        if rel.startswith(CASE_FILES[:2]) and "Case(" in text:
+            bad.append(f"{rel}: builds a Case (case-building code left in the bundle)")
+        tree = ast.parse(text)
         for node in tree.body:
             if isinstance(node, ast.FunctionDef) and (node.name.startswith("_reference") or (
                     rel.startswith(CASE_FILES[:2]) and node.name.startswith("cases_"))):
