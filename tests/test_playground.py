@@ -250,6 +250,7 @@ def test_widget_controls_drive_the_playground():
     play.value = 1  # what the browser does every interval while playing
     play.value = 2
     assert pg.state.epoch == 3
+    assert 40 <= play.interval <= 1000  # stretched only when a tick costs more than 40 ms
     act = _find(ui, W.Dropdown, lambda d: d.description == "Activation")[0]
     act.value = "relu"
     assert pg.state.activation == "relu" and pg.state.epoch == 0

@@ -58,12 +58,14 @@ _CSS = """<style>
 </style>"""
 
 
-def show_playground(state: PlaygroundState | None = None, interval_ms: int = 60):
+def show_playground(state: PlaygroundState | None = None, interval_ms: int = 40):
     """The ipywidgets Playground. Returns ``(widget, playground)``; display the widget.
 
     Play/Pause is an ``ipywidgets.Play``: the browser ticks its value every ``interval_ms``
-    and each tick trains one epoch and redraws, so the kernel is never blocked and Pause
-    (or any other control) answers at once.
+    (at most 25 epochs per second by default) and each tick trains one epoch and redraws, so
+    the kernel is never blocked and Pause (or any other control) answers at once. When an
+    update takes the kernel longer than that (a large network, a busy machine) the Play's
+    interval is stretched to match, so ticks never queue up behind a slow kernel.
     """
     import ipywidgets as W
 
@@ -309,13 +311,22 @@ def show_playground(state: PlaygroundState | None = None, interval_ms: int = 60)
             return
         act(pg.set_param, pg.selected, value_box.value)
 
+    cost = {"ms": 0.0}  # running average of one tick's work (training + drawing)
+
     def on_tick(change):
         if change["new"] <= change["old"]:
             return  # Play's stop button or a reset moved the counter back
+        t0 = time.perf_counter()
         pg.step(1)
         # Catch up without drawing when ticks queue up faster than the kernel draws.
-        if time.perf_counter() - last_draw["t"] >= 0.5 * interval_ms / 1000:
+        if t0 - last_draw["t"] >= 0.5 * play.interval / 1000:
             redraw(sync_value=False)
+        # The browser reads Play's interval before each tick: keep it a little above what a
+        # tick costs here, so that ticks do not pile up (and Pause is not delayed by them).
+        cost["ms"] = 0.7 * cost["ms"] + 0.3 * 1000 * (time.perf_counter() - t0)
+        want = int(min(1000, max(interval_ms, 1.25 * cost["ms"])))
+        if abs(want - play.interval) > 0.2 * play.interval:
+            play.interval = want
 
     def on_playing(change):
         if not change["new"]:
