@@ -23,6 +23,15 @@ _OVERFLOW = ("got nan or inf: an exponent overflowed (e^1000 = inf) or a row's s
              "e^0 = 1 (section 2)")
 
 
+def _quiet(builder):
+    """Build cases with NumPy's warnings off: some listed mistakes overflow on purpose."""
+    def wrapped(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return builder(*args, **kwargs)
+    wrapped.__name__, wrapped.__doc__ = builder.__name__, builder.__doc__
+    return wrapped
+
+
 def _not_finite(got) -> bool:
     arr = np.asarray(got, dtype=float)
     return not np.all(np.isfinite(arr))
@@ -88,13 +97,14 @@ def _softmax_mistakes(s):
         out.append((e_lost / e_lost.sum(axis=1),
                     "the row max and row sum lost their axis: a shape (N,) vector lines up with "
                     "the columns, so row i is divided by row j's sum. Keep them as a column "
-                    "(N, 1) (section 00 7.5, 7.6)"))
+                    "(N, 1) (notebook 00, sections 7.5 and 7.6)"))
         out.append((e_row / e_row.sum(axis=1),
                     "the row sum lost its axis: a shape (N,) vector lines up with the columns, "
                     "so entry (i, j) is divided by row j's sum. Keep it a column (N, 1)"))
     return out
 
 
+@_quiet
 def softmax_cases() -> list[Case]:
     cases = [
         (np.array([[0.0, 0.0]]), None,
@@ -151,6 +161,7 @@ def _ce_mistakes(s, y):
     ]
 
 
+@_quiet
 def ce_cases() -> list[Case]:
     cases = [
         (np.log(np.array([[0.5, 0.5, 1.0]])), np.array([2]), None,
@@ -209,6 +220,7 @@ def _svm_mistakes(s, y, delta):
     return out
 
 
+@_quiet
 def svm_cases() -> list[Case]:
     cases = [
         (np.zeros((1, 3)), np.array([0]), 1.0, None,
@@ -233,6 +245,7 @@ def svm_cases() -> list[Case]:
     return out
 
 
+@_quiet
 def svm_hidden_cases() -> list[Case]:
     s, y = np.array([[10.0, 0.0, 0.0], [0.0, 0.0, 0.0]]), np.array([0, 2])
     return [Case(args=(s, y), expected=float(hinge_loss(s, y)[0]),
@@ -275,6 +288,7 @@ def _grad_mistakes(s, y):
     return out
 
 
+@_quiet
 def grad_cases() -> list[Case]:
     cases = [
         (np.zeros((1, 2)), np.array([0]), None,
@@ -296,6 +310,7 @@ def grad_check_error(fn) -> float:
     return float(rel_error(np.asarray(fn(s.copy(), y), dtype=float), numeric))
 
 
+@_quiet
 def grad_hidden_cases() -> list[Case]:
     s, y = np.array([[1000.0, 0.0], [-1000.0, -1000.0]]), np.array([1, 0])
     return [Case(args=(s, y), expected=softmax_cross_entropy(s, y)[1],
@@ -343,6 +358,7 @@ def step_case(W, b, X, y, lr, l2, label=None, hint=None) -> Case:
                 mistakes=mistakes, hint=hint)
 
 
+@_quiet
 def step_cases() -> list[Case]:
     X1, y1 = np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0, 1])
     W3 = np.array([[0.5, -1.0, 0.0], [1.0, 0.0, -0.5]])
@@ -361,6 +377,7 @@ def step_cases() -> list[Case]:
     ]
 
 
+@_quiet
 def step_hidden_case() -> Case:
     r = np.random.default_rng(9)
     W, b, X, y = r.normal(size=(3, 4)), r.normal(size=4), r.normal(size=(5, 3)), r.integers(0, 4, 5)
