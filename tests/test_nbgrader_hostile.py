@@ -406,8 +406,31 @@ def test_one_assignment_bundle_holds_only_its_values(tmp_path_factory):
             "assert c.label == 'a ramp' and len(c.mistakes) >= 3, c\n"
             "assert callable(c.mistakes[0][0]) and c.mistakes[0][0](np.array([np.inf]))\n"
             "try:\n    optim._reference_ewa_variants(np.ones(3), 0.5)\n"
-            "except LookupError as e:\n    print('raises:', e)\n")
+            "except LookupError as e:\n    print('raises:', e)\n"
+            + WRONG_EWA)
     proc = subprocess.run([sys.executable, "-c", code], cwd=bundle, capture_output=True,
                           text=True, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "raises:" in proc.stdout, proc.stdout
+    # a wrong answer gets the same message from the bundle as from the instructor's helpers
+    mine = subprocess.run([sys.executable, "-c", "from helpers._answers_07 import cases_ewa\n"
+                           + WRONG_EWA], cwd=ROOT, capture_output=True, text=True, check=False)
+    said = [x for x in proc.stdout.splitlines() if x.startswith("message:")]
+    assert said and said == [x for x in mine.stdout.splitlines() if x.startswith("message:")]
+
+
+# An EWA without bias correction, checked against the visible cases: prints the message.
+WRONG_EWA = """
+import numpy as np
+from helpers.checks import check_function
+def ewa_corrected(values, beta):
+    out, V = [], 0.0
+    for a in values:
+        V = beta * V + (1 - beta) * a
+        out.append(V)
+    return np.array(out)
+try:
+    check_function(ewa_corrected, cases_ewa())
+except AssertionError as err:
+    print("message:", " ".join(str(err).split()))
+"""
