@@ -616,8 +616,12 @@ def build(helpers: Path, notebooks: list[Path], work: Path) -> dict:
     report = {"failed": r["failed"], "seconds": r["seconds"], "stubs": {}, "kept": keep,
               "kept_because": r.get("kept_because", [])}
     if problems:
-        raise RuntimeError("the precomputed test values would change what the visible tests "
-                           "say:\n  " + "\n  ".join(problems[:40]))
+        raise RuntimeError(
+            "the student bundle's precomputed test values would change what the visible tests "
+            "say (a visible test cell may call a private reference -- helpers/_answers_NN.py, "
+            "_cnn_cases, _reference_* -- only with values it computes itself or from the "
+            "set-up cell, the imports and the exercises' cells; see tools/grading/replay.py):"
+            "\n  " + "\n  ".join(problems[:40]))
     data = helpers / "_replay_data"
     data.mkdir(exist_ok=True)
     (helpers / "_replay.py").write_text(RUNTIME.read_text(encoding="utf-8"), encoding="utf-8")
