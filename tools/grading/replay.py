@@ -64,7 +64,7 @@ def helpers_modules(helpers: Path) -> dict[str, Path]:
     return out
 
 
-def test_imports(nb) -> dict[str, set[str]]:
+def visible_test_imports(nb) -> dict[str, set[str]]:
     """``{module: names}`` the visible part of the test cells imports from ``helpers``."""
     found: dict[str, set[str]] = {}
     for cell in nb.cells:
@@ -107,11 +107,6 @@ def _code_names(code) -> set[str]:
         if isinstance(c, types.CodeType):
             names |= _code_names(c)
     return names
-
-
-def _same_code(a, b) -> bool:
-    return (a.co_code == b.co_code and a.co_names == b.co_names
-            and a.co_varnames == b.co_varnames)
 
 
 def _without_defaults(node):
@@ -599,7 +594,7 @@ def build(helpers: Path, notebooks: list[Path], work: Path) -> dict:
     per_nb = {}
     for p in notebooks:
         nb = nbformat.read(p, as_version=4)
-        per_nb[p] = test_imports(nb)
+        per_nb[p] = visible_test_imports(nb)
         for m, names in per_nb[p].items():
             imports.setdefault(m, set()).update(names)
     stubbed = candidates(modules, imports)
