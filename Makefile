@@ -67,7 +67,7 @@ release: $(STAMP)
 # e.g. --extra-index-url https://download.pytorch.org/whl/cpu). Not in `make test`: it
 # installs every package and runs every notebook.
 check-bundle: $(STAMP)
-	$(PY) -m tools.grading.check_bundle $(if $(NB),--nb $(NB),) $(if $(PIP_ARGS),--pip-args "$(PIP_ARGS)",)
+	$(PY) -m tools.grading.check_bundle $(if $(NB),--nb $(NB),) $(if $(PIP_ARGS),--pip-args="$(PIP_ARGS)",)
 
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [NB=01] [TIMEOUT=60] [WALL=1800] [BUDGET=full]"; exit 2; }
