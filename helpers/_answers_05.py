@@ -48,14 +48,27 @@ def named_errors(name):
         raise
 
 
+def _code_names(fn):
+    """Every global and attribute name used by ``fn``'s code, nested code included."""
+    names, todo = set(), [getattr(fn, "__code__", None)]
+    while todo:
+        code = todo.pop()
+        if code is None:
+            continue
+        names.update(code.co_names)
+        todo.extend(c for c in code.co_consts if inspect.iscode(c))
+    return names
+
+
 def reject_silenced_overflow(*fns):
     """Fail when a function hides an overflow warning instead of avoiding the overflow."""
     for fn in fns:
         try:
             src = inspect.getsource(fn)
-        except (OSError, TypeError):  # source not available (e.g. exec'd code): nothing to check
-            continue
-        used = [s for s in _SILENCERS if s in src]
+        except (OSError, TypeError):  # source not available (e.g. exec'd code)
+            src = ""
+        # the names the compiled code looks up catch it even without the source
+        used = [s for s in _SILENCERS if s in src or s in _code_names(fn)]
         if used:
             raise CheckFailed(
                 f"✗ {fn.__name__} silences NumPy's warnings ({', '.join(used)}): the overflow still "
@@ -143,6 +156,9 @@ def cases_sigmoid_grad():
             (1 - s, "only one of the two factors: differentiate 1/(1 + e^-z) and write every "
                     "e^-z in terms of s"),
             (s, "you returned s unchanged (that is the derivative of e^z, not of the sigmoid)"),
+            (lambda got: np.shape(got) == s.shape and not np.all(np.isfinite(got)),
+             "your answer is not finite where s is 0 or 1: going back to z (a log of s/(1-s)) "
+             "and through exp is what the exercise avoids; write sigma'(z) with s itself"),
         ]
         return Case(args=(s,), expected=s * (1 - s), mistakes=mistakes,
                     hint="differentiate sigma(z) = 1/(1 + exp(-z)) and express the result "
@@ -218,6 +234,8 @@ def cases_swish_grad():
             (x * ds, "you kept only x * sigma'(x); the product rule also gives sigma(x) * 1"),
             (s, "you returned sigma(x) only; the product rule has a second term"),
             (s + x * s, "the derivative of sigma is sigma * (1 - sigma), not sigma"),
+            (s - x * ds, "sign slip: the product rule ADDS its two terms, "
+                         "sigma(x) * 1 + x * sigma'(x)"),
         ]
         mistakes = [(w, m) for w, m in mistakes
                     if not np.allclose(w, s + x * ds, rtol=1e-6, atol=1e-9)]

@@ -7,6 +7,8 @@ message naming the mistake, so that no visible test cell spells out an answer.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from helpers.checks import Case, CheckFailed, check_true
@@ -40,6 +42,9 @@ def cases_xavier_std():
             (_he(fan_in), "that uses fan_in alone (He's std); Xavier's denominator involves both fans"),
             (np.sqrt(1 / fan_in), "that is the forward-only rule 1/fan_in; Xavier involves both fans"),
             (np.sqrt(2 / fan_out), "that uses fan_out alone; Xavier's denominator involves both fans"),
+            (np.sqrt(6 / (fan_in + fan_out)),
+             "that is the bound a of the uniform version U(-a, a); the normal version's std is "
+             "the square root of the variance itself"),
         ]
         right = _xavier(fan_in, fan_out)
         mistakes = [(w, m) for w, m in wrong if not np.isclose(w, right)]
@@ -84,6 +89,8 @@ def _looks_like(fan_in, fan_out, std):
             return f"W must have shape (fan_in, fan_out) = {(fan_in, fan_out)}, got {np.shape(W)}"
         if b is None or np.shape(b) != (fan_out,):
             return f"b must have shape (fan_out,) = {(fan_out,)}, got {np.shape(b) if b is not None else None}"
+        if np.any(np.asarray(b) != 0):
+            return f"b must be fan_out zeros, got {np.count_nonzero(b)} non-zero entries"
         W = np.asarray(W, dtype=float)
         if abs(W.mean()) > 0.05 * std:
             return f"W should have mean 0, got {W.mean():.4g}"
@@ -170,6 +177,22 @@ def check_init_layer_contract(init_layer):
 
 
 # ----------------------------------------------------------------------------- exercise 3
+@contextlib.contextmanager
+def named_errors(name):
+    """Around ``check_function``: the TypeError of ``np.max(0, z)`` (np.max used as an
+    element-wise maximum) becomes a failed check that names it; other exceptions pass through."""
+    try:
+        yield
+    except TypeError as err:
+        if "scalar index" in str(err) or "axis" in str(err):
+            raise CheckFailed(
+                f"✗ {name}: {err}. np.max(a, b) is not the element-wise maximum of a and b: its "
+                "second argument is the AXIS to reduce over (np.max reduces an array to its "
+                "largest entries). Compare two arrays entry by entry instead."
+            ) from err
+        raise
+
+
 def _relu(z):
     return np.maximum(z, 0)
 
@@ -188,7 +211,7 @@ def _stds(X, weights, activation, *, record="A", feed="A", order="AW", g_first=F
             Z = g(A) @ W
             A_next = Z
         else:
-            Z = A @ W if order == "AW" else (W @ A.T).T
+            Z = A @ W if order == "AW" else ((W @ A.T).T if order == "WA" else W @ A)
             A_next = g(Z)
         out.append(std(Z if record == "Z" else A_next))
         A = Z if feed == "Z" else (X if feed == "X" else A_next)
@@ -219,12 +242,18 @@ def cases_activation_stds():
             (dict(std=lambda A: A.std(axis=0).mean()),
              "that is the mean of the per-column (per-unit) stds; take one std over ALL entries "
              "of A_l (A.std())"),
+            (dict(std=np.var), "that is the variance of A_l; the std is its square root (A.std())"),
+            (dict(order="WA_literal"), "matmul order: rows are samples, so Z_l = A_{l-1} @ W_l; "
+                                       "W_l @ A_{l-1} multiplies the other way round"),
             (dict(std=lambda A: A.std(ddof=1)),
              "you used ddof=1; the std asked for is A.std(), which divides by the number of entries"),
             (dict(g=_g(other)), f"activation={activation!r} asks for "
                                 + ("np.tanh" if activation == "tanh" else "max(0, z)")
                                 + f"; you applied {other}"),
         ]
+        variants.append((dict(g=lambda z: 1 / (1 + np.exp(-z))),
+                         "that is the sigmoid; activation=" + repr(activation) + " asks for "
+                         + ("np.tanh" if activation == "tanh" else "max(0, z)")))
         if activation == "relu":
             variants.append((dict(g=_np_max_relu),
                              "np.max(z, 0) is not max(0, z) entry by entry: its second argument is "
