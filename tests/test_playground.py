@@ -47,6 +47,12 @@ def test_bad_settings_say_what_is_wrong():
         PlaygroundState.from_json('{"dataset": "xor", "learning_rat": 0.1}')
     with pytest.raises(ValueError, match="transposed"):
         feature_matrix(np.zeros((2, 5)), ["x1"])
+    with pytest.raises(ValueError, match="hidden must be a list"):
+        PlaygroundState.from_json('{"hidden": 8}')
+    with pytest.raises(ValueError, match="features must be a list"):
+        PlaygroundState.from_json('{"features": "x1"}')
+    with pytest.raises(ValueError, match="not valid JSON.*double"):
+        PlaygroundState.from_json("{'dataset': 'xor'}")
 
 
 def test_features_transform_correctly():

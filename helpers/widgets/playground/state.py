@@ -56,6 +56,14 @@ class PlaygroundState:
             raise ValueError(f"train_ratio must be in (0, 1), got {self.train_ratio!r}")
         if self.n_points < 4:
             raise ValueError(f"n_points must be >= 4, got {self.n_points!r}")
+        if not isinstance(self.features, (list, tuple)) or not all(
+                isinstance(f, str) for f in self.features):
+            raise ValueError(f"features must be a list of feature names such as "
+                             f'["x1", "x2"], got {self.features!r}')
+        if not isinstance(self.hidden, (list, tuple)) or not all(
+                isinstance(h, int) and not isinstance(h, bool) for h in self.hidden):
+            raise ValueError(f"hidden must be a list of layer sizes such as [4, 2] "
+                             f"([] for no hidden layer), got {self.hidden!r}")
         feature_matrix(np.zeros((1, 2)), self.features)
         architecture(len(self.features), self.hidden, self.activation, self.problem)
         if self.regularization not in REGULARIZATIONS:
@@ -75,7 +83,12 @@ class PlaygroundState:
     @classmethod
     def from_json(cls, text: str) -> PlaygroundState:
         """Build a state from JSON; unknown keys are an error, missing keys take defaults."""
-        data = json.loads(text)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"not valid JSON ({err}): JSON writes names and strings in double "
+                             'quotes ("lr"), true/false/null in lower case, and allows no '
+                             "comma after the last entry") from None
         if not isinstance(data, dict):
             raise ValueError(f"a Playground configuration is a JSON object, got {type(data).__name__}")
         for old, new in LEGACY_KEYS.items():  # configurations saved before the rename
