@@ -38,7 +38,19 @@ def named_errors(name):
             "np.where(cond, a, b) computes BOTH a and b for every entry, so writing each branch "
             "naively does not help. Only ever exponentiate a number <= 0."
         ) from err
+    except ValueError as err:
+        if "truth value of an array" in str(err):
+            raise CheckFailed(
+                f"✗ {name}: {err}. `if x > 0:` asks ONE yes/no question about the whole array; "
+                "choose entry by entry instead, with np.where(condition, a, b) or a boolean mask."
+            ) from err
+        raise
     except TypeError as err:
+        if "Python scalars" in str(err):
+            raise CheckFailed(
+                f"✗ {name}: {err}. The math module (math.exp, math.sqrt) and float() work on one "
+                "number; on arrays use NumPy's element-wise np.exp, np.abs, np.sqrt."
+            ) from err
         if "scalar index" in str(err) or "axis" in str(err):
             raise CheckFailed(
                 f"✗ {name}: {err}. np.max(a, b) is not the element-wise maximum of a "
@@ -182,6 +194,9 @@ def cases_dead_units():
              "you counted units that are 0 for SOME sample; dead means 0 for EVERY sample"),
             (int(zero.sum()), "you counted zero entries; count units (columns) that are all 0"),
             (int((~np.all(zero, axis=0)).sum()), "you counted the living units"),
+            (1, "len(np.where(mask)) counts the axes of the mask (np.where returns a tuple of "
+                "index arrays, one per axis), not its True entries: count those with np.sum or "
+                "np.count_nonzero"),
             (int(np.all(np.isclose(A, 0), axis=0).sum()),
              "a unit with tiny positive outputs is alive (ReLU passes its gradient there with "
              "slope 1); dead means exactly 0 for every sample: compare with == 0, no tolerance"),

@@ -93,7 +93,9 @@ def _looks_like(fan_in, fan_out, std):
             return f"b must be fan_out zeros, got {np.count_nonzero(b)} non-zero entries"
         W = np.asarray(W, dtype=float)
         if abs(W.mean()) > 0.05 * std:
-            return f"W should have mean 0, got {W.mean():.4g}"
+            return (f"W should have mean 0, got {W.mean():.4g}"
+                    + (": all entries have one sign (rng.random draws from [0, 1)); draw with "
+                       "rng.standard_normal" if np.all(W >= 0) or np.all(W <= 0) else ""))
         if abs(W.std() / std - 1) > 0.03:
             return f"std of W should be {std:.5f} (within 3%), got {W.std():.5f}"
         tail = np.mean(np.abs(W) > 2 * W.std())  # 4.55% for a normal, 0% for a uniform
@@ -179,11 +181,17 @@ def check_init_layer_contract(init_layer):
 # ----------------------------------------------------------------------------- exercise 3
 @contextlib.contextmanager
 def named_errors(name):
-    """Around ``check_function``: the TypeError of ``np.max(0, z)`` (np.max used as an
-    element-wise maximum) becomes a failed check that names it; other exceptions pass through."""
+    """Around ``check_function``: the TypeErrors of ``np.max(0, z)`` (np.max used as an
+    element-wise maximum) and of ``math.tanh`` on an array become failed checks that name them;
+    other exceptions pass through."""
     try:
         yield
     except TypeError as err:
+        if "Python scalars" in str(err):
+            raise CheckFailed(
+                f"✗ {name}: {err}. The math module (math.tanh, math.sqrt) and float() work on one "
+                "number; on arrays use NumPy's element-wise np.tanh, np.maximum, np.sqrt."
+            ) from err
         if "scalar index" in str(err) or "axis" in str(err):
             raise CheckFailed(
                 f"✗ {name}: {err}. np.max(a, b) is not the element-wise maximum of a and b: its "
@@ -315,6 +323,7 @@ def cases_he_uniform_limit():
         mistakes = [(w, m) for w, m in wrong if not np.isclose(w, right)]
         return Case(args=(fan_in,), expected=right, mistakes=mistakes, hint=hint)
 
-    return [case(6, "set the variance of U(-a, a) equal to He's variance and solve for a"),
-            case(24, "the variance a²/3 must equal He's variance; a itself is a square root")]
+    # fan_in = 24 first: at fan_in = 6, 2·√3/fan_in happens to equal He's std, a misleading name
+    return [case(24, "set the variance of U(-a, a) equal to He's variance and solve for a"),
+            case(6, "the variance a²/3 must equal He's variance; a itself is a square root")]
 
