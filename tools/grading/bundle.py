@@ -4,6 +4,7 @@
     ├── README.md           how to set up (two commands) and how exercises work
     ├── requirements.txt    the pinned packages the notebooks need
     ├── environment.yml     the same, for conda
+    ├── results/            RESULTS.md and BENCH.md: the course's own full-setting run
     ├── helpers/            the course's helper package (imported from the notebooks' folder)
     └── NN_name.ipynb       the student version of every notebook
 
@@ -38,6 +39,8 @@ from .notebooks import (
     select_notebooks,
 )
 
+RESULT_FILES = ("RESULTS.md", "BENCH.md")
+
 STUDENT_README = """\
 # {title}: the student version
 
@@ -58,7 +61,8 @@ python3 -m venv .venv && .venv/bin/pip install -r requirements.txt
 for the small CPU build add `--extra-index-url https://download.pytorch.org/whl/cpu` to the
 `pip install`.) Open the notebooks from this folder: they import the `helpers/` package that
 sits next to them. Datasets are downloaded into `data/` on first use (set `NN_COURSE_DATA`
-to use another folder).
+to use another folder). `results/` holds the course's own run of every notebook at the full
+setting (`RESULTS.md`) and its benchmark runs (`BENCH.md`), which the notebooks cite.
 
 ## How the exercises work
 
@@ -135,6 +139,10 @@ def write_support_files(out: Path, notebooks: list[Path] | None = None,
     if prune:
         report["pruned"] = replay.prune_modules(out / "helpers", sorted(out.glob("*.ipynb")))
     shutil.copy2(ROOT / "requirements.txt", out / "requirements.txt")
+    (out / "results").mkdir(exist_ok=True)
+    for name in RESULT_FILES:  # the course's own full-setting run, which the notebooks cite
+        if (ROOT / "results" / name).exists():
+            shutil.copy2(ROOT / "results" / name, out / "results" / name)
     (out / "environment.yml").write_text(student_environment_yml(), encoding="utf-8")
     title = "Neural networks, hands on"
     readme = ROOT / "README.md"
