@@ -161,7 +161,7 @@ def stage(executed: Path | None) -> Path:
             toc.append(f"```{{toctree}}\n:caption: {title}\n:maxdepth: 1\n\n"
                        + "\n".join(entries) + "\n```\n")
     toc.append("```{toctree}\n:caption: Reference\n:maxdepth: 1\n\nglossary\ncredits\n"
-               "results/RESULTS\nINSTRUCTORS\nCONTRIBUTING\n```\n")
+               "results/RESULTS\nresults/BENCH\nINSTRUCTORS\nCONTRIBUTING\n```\n")
     (src / "index.md").write_text(landing_page() + "\n\n" + "\n".join(toc), encoding="utf-8")
     (src / "glossary.md").write_text(glossary_page(), encoding="utf-8")
     (src / "credits.md").write_text(credits_page(), encoding="utf-8")
