@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 import time
 from pathlib import Path
 from queue import Empty
@@ -58,7 +60,13 @@ class Kernel:
         from jupyter_client import KernelManager
         from jupyter_client.kernelspec import KernelSpec
 
-        self.km = KernelManager(kernel_name="grading")
+        # Unix sockets in a folder of this kernel's own, not TCP ports: a free TCP port is
+        # found by binding and releasing it, and under parallel grading (or pytest-xdist)
+        # another kernel can take it first ("Address already in use").
+        self._sockets = Path(tempfile.mkdtemp(prefix="nn-kernel-"))
+        self.km = KernelManager(kernel_name="grading", transport="ipc",
+                                connection_file=str(self._sockets / "kernel.json"),
+                                ip=str(self._sockets / "ipc"))
         self.km._kernel_spec = KernelSpec(
             argv=[str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}",
                   "--HistoryManager.hist_file=:memory:"],
@@ -75,7 +83,10 @@ class Kernel:
         try:
             self.kc.stop_channels()
         finally:
-            self.km.shutdown_kernel(now=True)
+            try:
+                self.km.shutdown_kernel(now=True)
+            finally:
+                shutil.rmtree(self._sockets, ignore_errors=True)
 
     def run(self, code: str, timeout: float, *, silent=False, user_expressions=None):
         """Execute ``code``; return ``(status, outputs, reply, execution_count)``.
