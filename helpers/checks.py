@@ -16,7 +16,11 @@ with the output but not the case's inputs or expected value.
 """
 
 import copy
+import os
+import sys
+import sysconfig
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -215,6 +219,128 @@ def _same(a, b) -> bool:
         return True  # not comparable: do not guess
 
 
+_HELPERS_DIRS = tuple({os.path.dirname(os.path.abspath(__file__)) + os.sep,
+                       str(Path(__file__).resolve().parent) + os.sep})
+
+
+def _library_prefixes() -> tuple[str, ...]:
+    """Folders whose code is a library's, not the student's: the Python installation
+    (standard library, site-packages) and ``helpers`` itself."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix}
+    paths |= {v for k, v in sysconfig.get_paths().items() if k in ("stdlib", "purelib", "platlib")}
+    return (*_HELPERS_DIRS, *sorted(os.path.realpath(p) + os.sep for p in paths if p))
+
+
+class _HelpersCallWatch:
+    """Notes the first call from the student's code into the course's ``helpers`` library.
+
+    "The student's code" is any Python frame that is neither a library's (see
+    ``_library_prefixes``) nor the test cell's own (``test_file``: wrappers written there may
+    build a case with helpers). Not counted: a helpers function called *by* a library
+    (``model(x)`` running a forward defined in helpers through torch), one the case passes in
+    as an argument (or a method of an object passed in), and those named in ``allow``.
+    """
+
+    def __init__(self, test_file: str, allow=(), passed=()):
+        self.test_file = test_file
+        self.library = _library_prefixes()
+        self.allow = set(allow)
+        self.passed = {id(x) for x in passed}
+        self.passed_codes = {c for c in (_code(x) for x in passed) if c is not None}
+        self.found: str | None = None
+        self.previous = None
+        self.switched_off = False
+
+    def _student(self, filename: str) -> bool:
+        if filename == self.test_file or filename.startswith("<frozen"):
+            return False
+        real = os.path.realpath(filename) if os.path.isabs(filename) else filename
+        return not real.startswith(self.library)
+
+    def __call__(self, frame, event, arg):
+        if event != "call" or self.found is not None:
+            return
+        code = frame.f_code
+        if not code.co_filename.startswith(_HELPERS_DIRS) or code.co_filename.endswith("checks.py"):
+            return
+        caller = frame.f_back
+        if caller is None or not self._student(caller.f_code.co_filename):
+            return
+        if code in self.passed_codes or (code.co_varnames[:1] == ("self",) and id(
+                frame.f_locals.get("self")) in self.passed):
+            return
+        name = _frame_function_name(frame)
+        if name not in self.allow:
+            self.found = name
+
+    def __enter__(self):
+        self.previous = sys.getprofile()
+        sys.setprofile(self)
+        return self
+
+    def __exit__(self, *exc):
+        self.switched_off = sys.getprofile() is not self
+        sys.setprofile(self.previous)
+        return False
+
+
+def _frame_function_name(frame) -> str:
+    """``module.qualname`` of the function a frame runs; for a decorator's wrapper, of the
+    function it wraps."""
+    code = frame.f_code
+    module = frame.f_globals.get("__name__", "helpers")
+    name = getattr(code, "co_qualname", code.co_name)
+    if "<locals>" in name:
+        for value in frame.f_locals.values():
+            qual = getattr(value, "__qualname__", "<locals>")
+            if callable(value) and "<locals>" not in qual and str(
+                    getattr(value, "__module__", "")).startswith("helpers"):
+                return f"{value.__module__}.{qual}"
+    return f"{module}.{name}"
+
+
+def _code(fn):
+    """The code object ``fn`` runs (through partials and decorators), or None."""
+    import functools
+    import inspect
+
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    if not callable(fn):
+        return None
+    try:
+        fn = inspect.unwrap(fn)
+    except ValueError:
+        return None
+    return getattr(getattr(fn, "__func__", fn), "__code__", None)
+
+
+def _helpers_function(fn) -> str | None:
+    """``module.name`` when ``fn`` is (or wraps, or partially applies) a module-level helpers
+    function (a closure a test builds in helpers around the student's function is not)."""
+    import functools
+    import inspect
+
+    code = _code(fn)
+    if code is None or not code.co_filename.startswith(_HELPERS_DIRS):
+        return None
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    fn = getattr(inspect.unwrap(fn), "__func__", inspect.unwrap(fn))
+    qual = getattr(fn, "__qualname__", "<locals>")
+    return None if "<locals>" in qual else f"{fn.__module__}.{qual}"
+
+
+def _passed_in(args, kwargs) -> list:
+    """Callables and objects the case hands to the student (one level into containers)."""
+    out = []
+    for a in [*args, *kwargs.values()]:
+        items = list(a.values()) if isinstance(a, dict) else list(a) if isinstance(
+            a, list | tuple) else [a]
+        out += [x for x in [a, *items] if not isinstance(x, int | float | str | bytes | np.ndarray)]
+    return out
+
+
 def _fail(name, i, n, case, inputs_text, got, problem, hidden, show_hint=True):
     lines = [f"✗ {name}: {'hidden ' if hidden else ''}case {i} of {n} failed"
              + (f" ({case.label})" if case.label and not hidden else "")]
@@ -230,15 +356,28 @@ def _fail(name, i, n, case, inputs_text, got, problem, hidden, show_hint=True):
 
 
 def check_function(fn, cases, *, name: str | None = None, rtol: float = 1e-5,
-                   atol: float = 1e-8, hidden: bool = False) -> None:
+                   atol: float = 1e-8, hidden: bool = False, no_helpers: bool = False,
+                   allow: tuple[str, ...] = ()) -> None:
     """Run ``fn`` on every case; raise ``CheckFailed`` at the first wrong one.
 
     Prints ``✓ name: n/n cases passed`` when all pass (returns nothing, so a test cell that
     ends with the call shows no stray ``Out[]``).
+
+    ``no_helpers=True`` is for an exercise whose answer the course's ``helpers`` library also
+    holds (the optimisers, the layers, the RNN steps ...): when ``fn``, or code of the
+    student's that it calls, calls a function of ``helpers``, the case fails naming it;
+    ``allow`` names (``"helpers.numpy_nn.logistic.sigmoid"``) the library functions the
+    exercise may build on, and what the case passes in (a branch, a model) is always allowed.
+    Whatever the flag, ``fn`` may not *be* a helpers function (``adam_update = adam``).
     """
     if not callable(fn):
         raise CheckFailed(f"✗ expected a function to check, got {_describe(fn)}")
     name = name or getattr(fn, "__name__", "your function")
+    test_file = sys._getframe(1).f_code.co_filename
+    library_fn = _helpers_function(fn)
+    if library_fn and not test_file.startswith(_HELPERS_DIRS):
+        raise CheckFailed(f"✗ {name}: this is `{library_fn}` from the course's helpers library, "
+                          "not a function of yours: write the exercise's function yourself")
     cases = list(cases)
     n = len(cases)
     if n == 0:
@@ -250,14 +389,25 @@ def check_function(fn, cases, *, name: str | None = None, rtol: float = 1e-5,
         inputs_text = "; ".join(shown) or "(none)"
         args = copy.deepcopy(case.args)
         kwargs = copy.deepcopy(case.kwargs)
+        watch = _HelpersCallWatch(test_file, allow, _passed_in(args, kwargs)) if no_helpers else None
         try:
-            got = fn(*args, **kwargs)
+            if watch is None:
+                got = fn(*args, **kwargs)
+            else:
+                with watch:
+                    got = fn(*args, **kwargs)
         except Exception as err:
             where = f"case {i} of {n}" if hidden else f"case {i} of {n} with {inputs_text}"
             err.add_note(f"(raised by {name} while checking {where})")
             if case.hint:
                 err.add_note(f"hint: {case.hint}")
             raise
+        if watch is not None and (watch.found or watch.switched_off):
+            problem = (f"it calls `{watch.found}` from the course's helpers library: this "
+                       "exercise is yours to write (the library holds the course's own version "
+                       "of many exercises), so write it out here" if watch.found else
+                       f"{name} switched off the call tracing of this check (sys.setprofile)")
+            _fail(name, i, n, case, inputs_text, got, problem, hidden, show_hint=False)
         problem = case.check(got) if case.check is not None else _compare(
             got, case.expected, rtol, atol, hidden=hidden)
         if problem and case.mistakes:

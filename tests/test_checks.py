@@ -208,3 +208,100 @@ def test_changing_a_dict_of_arrays_in_place_is_reported():
 
     with pytest.raises(CheckFailed, match="changed its input `params` in place"):
         check_function(step, [Case(args=({"w": np.zeros(3)},), expected={"w": np.ones(3)})])
+
+
+# --------------------------------------------------------------- the library is not an answer
+def _student(source, name):
+    """A function compiled as a notebook cell would be (its own file name), not in this file."""
+    namespace = {}
+    exec(compile(source, "<student cell>", "exec"), namespace)
+    return namespace[name]
+
+
+ADAM_CASES = [Case(args=(np.ones(3), np.full(3, 0.5)), expected=np.full(3, 0.999))]
+
+
+def test_calling_the_library_version_fails_naming_it():
+    cheat = _student("from helpers.numpy_nn.optim import adam\n"
+                     "def adam_update(w, dw):\n    return adam(w, dw, {'lr': 1e-3})[0]\n",
+                     "adam_update")
+    with pytest.raises(CheckFailed, match=r"calls `helpers\.numpy_nn\.optim\.adam` from the course"):
+        check_function(cheat, ADAM_CASES, no_helpers=True)
+
+
+def test_the_library_function_itself_or_wrapped_fails():
+    import functools
+
+    from helpers.numpy_nn.optim import adam
+
+    for fn in (adam, functools.partial(adam, config={"lr": 1e-3})):
+        with pytest.raises(CheckFailed, match=r"helpers\.numpy_nn\.optim\.adam"):
+            check_function(fn, [Case(args=(np.ones(3), np.full(3, 0.5)), check=lambda got: None)],
+                           name="adam_update")  # whatever no_helpers says
+
+
+def test_a_call_through_the_students_own_helper_is_found():
+    cheat = _student("from helpers.numpy_nn import sigmoid_forward\n"
+                     "def mine(x):\n    return sigmoid_forward(x)[0]\n"
+                     "def swish(x):\n    return x * mine(x)\n", "swish")
+    with pytest.raises(CheckFailed, match="sigmoid_forward"):
+        check_function(cheat, [Case(args=(np.zeros(2),), expected=np.zeros(2))], no_helpers=True)
+
+
+def test_numpy_torch_and_a_helpers_module_called_by_torch_are_fine(capsys):
+    import torch
+
+    from helpers.torch_nn.architectures import LeNet5
+
+    honest = _student("import numpy as np\ndef adam_update(w, dw):\n"
+                      "    return w - 1e-3 * np.sign(dw)\n", "adam_update")
+    check_function(honest, ADAM_CASES, no_helpers=True)
+    forward = _student("import torch\ndef logits(model, x):\n"
+                       "    with torch.no_grad():\n        return model(x).shape\n", "logits")
+    check_function(forward, [Case(args=(LeNet5(), torch.zeros(2, 1, 28, 28)), expected=(2, 10))],
+                   no_helpers=True)
+    assert capsys.readouterr().out.count("✓") == 2
+
+
+def test_a_wrapper_in_the_test_cell_may_build_with_helpers():
+    from helpers.numpy_nn.optim import adam
+
+    def wrapper(w):  # this file is the "test cell": its own calls into helpers are the test's
+        return adam(w, np.full(3, 0.5), {"lr": 1e-3})[0]
+
+    check_function(wrapper, [Case(args=(np.ones(3),), expected=np.full(3, 0.999))], no_helpers=True)
+
+
+def test_without_the_flag_building_on_helpers_is_fine_and_tracing_cannot_be_switched_off():
+    build_on = _student("from helpers.numpy_nn import sigmoid_forward\n"
+                        "def swish(x):\n    return x * sigmoid_forward(x)[0]\n", "swish")
+    check_function(build_on, [Case(args=(np.zeros(2),), expected=np.zeros(2))])
+    sneaky = _student("import sys\nimport numpy as np\n"
+                      "def swish(x):\n    sys.setprofile(None)\n    return x * 0.0\n", "swish")
+    with pytest.raises(CheckFailed, match="switched off the call tracing"):
+        check_function(sneaky, [Case(args=(np.zeros(2),), expected=np.zeros(2))], no_helpers=True)
+
+
+def test_what_the_case_passes_in_and_what_allow_names_may_be_called():
+    from helpers.numpy_nn.optim import adam
+
+    apply = _student("def step(rule, w):\n    return rule(w, w * 0.5, {'lr': 1e-3})[0]\n", "step")
+    check_function(apply, [Case(args=(adam, np.ones(3)), expected=np.full(3, 0.999))],
+                   no_helpers=True)
+    build_on = _student("from helpers.numpy_nn import sigmoid_forward\n"
+                        "def swish(x):\n    return x * sigmoid_forward(x)[0]\n", "swish")
+    allowed = "helpers.numpy_nn.activations.sigmoid_forward"
+    check_function(build_on, [Case(args=(np.zeros(2),), expected=np.zeros(2))], no_helpers=True,
+                   allow=(allowed,))
+
+
+def test_a_wrapper_a_test_builds_in_helpers_is_not_the_library_answer():
+    from helpers._answers_06 import seeded
+
+    mine = _student("import numpy as np\ndef init_layer(n_in, n_out, method, rng):\n"
+                    "    return rng.normal(0, 1, (n_in, n_out))\n", "init_layer")
+    wrapped = seeded(mine)
+    assert "<locals>" in wrapped.__qualname__
+    got = wrapped(2, 3, "he", 0)
+    check_function(wrapped, [Case(args=(2, 3, "he", 0), expected=got)], name="init_layer",
+                   no_helpers=True)

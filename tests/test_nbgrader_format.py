@@ -136,6 +136,30 @@ def test_every_graded_test_cell_imports_what_it_calls(path):
     assert not problems, f"{path.name}:\n  " + "\n  ".join(problems)
 
 
+# Test cells left without the guard: none. An exercise meant to build on a library function
+# names it instead, e.g. 01's gradient: no_helpers=True, allow=("helpers...sigmoid",).
+BUILDS_ON_HELPERS: set[tuple[str, str]] = set()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS[1:], ids=lambda p: p.stem)
+def test_every_check_function_call_keeps_the_library_out(path):
+    """``check_function(..., no_helpers=True)`` in every graded test cell: calling the
+    library's own version of the exercise is not an answer (see ``helpers.checks``)."""
+    nb = _load(path)
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        gid = grading.nbgrader_meta(cell).get("grade_id")
+        if not grading.is_test(cell) or (path.name[:2], gid) in BUILDS_ON_HELPERS:
+            continue
+        tree = ast.parse(submissions._python(cell.source))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check_function"
+                    and not any(k.arg == "no_helpers" for k in node.keywords)):
+                problems.append(f"{_where(cell, i)} line {node.lineno}: check_function(...) "
+                                "without no_helpers=True")
+    assert not problems, f"{path.name}:\n  " + "\n  ".join(problems)
+
+
 def _import_line(name, where):
     module, attr = where
     if attr is None:

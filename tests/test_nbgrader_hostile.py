@@ -409,7 +409,7 @@ def test_one_assignment_bundle_holds_only_its_values(tmp_path_factory):
             "assert callable(c.mistakes[0][0]) and c.mistakes[0][0](np.array([np.inf]))\n"
             "try:\n    optim._reference_ewa_variants(np.ones(3), 0.5)\n"
             "except LookupError as e:\n    print('raises:', e)\n"
-            + WRONG_EWA)
+            + WRONG_EWA + TWIN_MOMENTUM)
     proc = subprocess.run([sys.executable, "-c", code], cwd=bundle, capture_output=True,
                           text=True, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -417,6 +417,9 @@ def test_one_assignment_bundle_holds_only_its_values(tmp_path_factory):
     # a wrong answer gets the same message from the bundle as from the instructor's helpers
     mine = subprocess.run([sys.executable, "-c", "from helpers._answers_07 import cases_ewa\n"
                            + WRONG_EWA], cwd=ROOT, capture_output=True, text=True, check=False)
+    # calling the library's own version of the exercise (it is in the bundle) fails, named
+    assert "twin: ✗ momentum_update: case 1" in proc.stdout, proc.stdout
+    assert "calls `helpers.numpy_nn.optim.sgd_momentum`" in proc.stdout, proc.stdout
     said = [x for x in proc.stdout.splitlines() if x.startswith("message:")]
     assert said and said == [x for x in mine.stdout.splitlines() if x.startswith("message:")]
 
@@ -435,4 +438,19 @@ try:
     check_function(ewa_corrected, cases_ewa())
 except AssertionError as err:
     print("message:", " ".join(str(err).split()))
+"""
+
+# The exercise "delegated" to the library's momentum rule, compiled as a notebook cell is.
+TWIN_MOMENTUM = """
+exec(compile('''
+from helpers.numpy_nn.optim import sgd_momentum
+def momentum_update(w, dw, v, lr, mu):
+    w, config = sgd_momentum(w, dw, {"lr": lr, "momentum": mu, "velocity": v})
+    return w, config["velocity"]
+''', "<student cell>", "exec"))
+from helpers._answers_07 import cases_momentum
+try:
+    check_function(momentum_update, cases_momentum(), no_helpers=True)
+except AssertionError as err:
+    print("twin:", " ".join(str(err).split()))
 """
