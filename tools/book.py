@@ -237,14 +237,16 @@ def main(argv=None) -> int:
     ap.add_argument("--small", action="store_true", help="execute at the small budget")
     ap.add_argument("--no-execute", action="store_true", help="build from unexecuted notebooks")
     ap.add_argument("--timeout", type=int, default=None, help="per-cell timeout in seconds")
-    ap.add_argument("--nb", default="", help="execute only notebooks whose name starts so")
+    ap.add_argument("--nb", default="", help="execute only notebooks whose name starts so "
+                    "(comma-separated prefixes: --nb 05,10)")
     args = ap.parse_args(argv)
     executed = None
     if not args.no_execute:
         executed = BUILD / ("executed-small" if args.small else "executed")
         from tqdm.auto import tqdm
 
-        todo = [p for p in notebooks() if p.name.startswith(args.nb)]
+        prefixes = tuple(args.nb.split(","))
+        todo = [p for p in notebooks() if p.name.startswith(prefixes)]
         for path in tqdm(todo, desc="executing notebooks", unit="notebook"):
             out = executed / path.name
             if out.exists() and out.stat().st_mtime > path.stat().st_mtime:
