@@ -241,8 +241,9 @@ class _HelpersCallWatch:
     as an argument (or a method of an object passed in), and those named in ``allow``.
     """
 
-    def __init__(self, test_file: str, allow=(), passed=()):
+    def __init__(self, test_file: str, allow=(), passed=(), helpers=True, torch=False):
         self.test_file = test_file
+        self.helpers, self.torch = helpers, torch
         self.library = _library_prefixes()
         self.allow = set(allow)
         self.passed = {id(x) for x in passed}
@@ -258,10 +259,22 @@ class _HelpersCallWatch:
         return not real.startswith(self.library)
 
     def __call__(self, frame, event, arg):
-        if event != "call" or self.found is not None:
+        if self.found is not None:
+            return
+        if event == "c_call":  # a function written in C: is it torch's, called by the student?
+            if self.torch and self._student(frame.f_code.co_filename) and _is_torch(arg):
+                self.found = _builtin_name(arg)
+            return
+        if event != "call":
             return
         code = frame.f_code
-        if not code.co_filename.startswith(_HELPERS_DIRS) or code.co_filename.endswith("checks.py"):
+        if self.torch and code.co_filename.startswith(_TORCH_DIRS):
+            caller = frame.f_back
+            if caller is not None and self._student(caller.f_code.co_filename):
+                self.found = _frame_function_name(frame)
+            return
+        if not self.helpers or not code.co_filename.startswith(_HELPERS_DIRS) or \
+                code.co_filename.endswith("checks.py"):
             return
         caller = frame.f_back
         if caller is None or not self._student(caller.f_code.co_filename):
@@ -286,10 +299,14 @@ class _HelpersCallWatch:
 
 def _frame_function_name(frame) -> str:
     """``module.qualname`` of the function a frame runs; for a decorator's wrapper, of the
-    function it wraps."""
+    function it wraps; for a precomputed stand-in (a student bundle), of the function it
+    stands in for."""
     code = frame.f_code
     module = frame.f_globals.get("__name__", "helpers")
     name = getattr(code, "co_qualname", code.co_name)
+    stands_for = frame.f_locals.get("module"), frame.f_locals.get("name")
+    if code.co_name == "precomputed" and all(isinstance(x, str) for x in stands_for):
+        return ".".join(stands_for)
     if "<locals>" in name:
         for value in frame.f_locals.values():
             qual = getattr(value, "__qualname__", "<locals>")
@@ -297,6 +314,33 @@ def _frame_function_name(frame) -> str:
                     getattr(value, "__module__", "")).startswith("helpers"):
                 return f"{value.__module__}.{qual}"
     return f"{module}.{name}"
+
+
+def _torch_dirs() -> tuple[str, ...]:
+    import importlib.util
+
+    spec = importlib.util.find_spec("torch")
+    found = list(spec.submodule_search_locations or []) if spec else []
+    return tuple({d for f in found for d in (f, os.path.realpath(f))}) or ("\0",)
+
+
+_TORCH_DIRS = tuple(d + os.sep for d in _torch_dirs())
+
+
+def _is_torch(fn) -> bool:
+    owner = getattr(fn, "__self__", None)
+    module = getattr(fn, "__module__", None) or type(owner).__module__ or ""
+    return module.split(".")[0] == "torch" or (
+        owner is not None and getattr(owner, "__name__", "").split(".")[0] == "torch")
+
+
+def _builtin_name(fn) -> str:
+    owner = getattr(fn, "__self__", None)
+    name = getattr(fn, "__name__", "?")
+    if owner is None or getattr(owner, "__name__", "").startswith("torch"):
+        module = getattr(fn, "__module__", None) or getattr(owner, "__name__", "torch")
+        return f"{module}.{name}"
+    return f"{type(owner).__module__}.{type(owner).__qualname__}.{name}"
 
 
 def _code(fn):
@@ -357,7 +401,7 @@ def _fail(name, i, n, case, inputs_text, got, problem, hidden, show_hint=True):
 
 def check_function(fn, cases, *, name: str | None = None, rtol: float = 1e-5,
                    atol: float = 1e-8, hidden: bool = False, no_helpers: bool = False,
-                   allow: tuple[str, ...] = ()) -> None:
+                   allow: tuple[str, ...] = (), no_torch: bool = False) -> None:
     """Run ``fn`` on every case; raise ``CheckFailed`` at the first wrong one.
 
     Prints ``✓ name: n/n cases passed`` when all pass (returns nothing, so a test cell that
@@ -368,6 +412,7 @@ def check_function(fn, cases, *, name: str | None = None, rtol: float = 1e-5,
     student's that it calls, calls a function of ``helpers``, the case fails naming it;
     ``allow`` names (``"helpers.numpy_nn.logistic.sigmoid"``) the library functions the
     exercise may build on, and what the case passes in (a branch, a model) is always allowed.
+    ``no_torch=True`` likewise fails a NumPy-only exercise whose code calls PyTorch.
     Whatever the flag, ``fn`` may not *be* a helpers function (``adam_update = adam``).
     """
     if not callable(fn):
@@ -389,7 +434,8 @@ def check_function(fn, cases, *, name: str | None = None, rtol: float = 1e-5,
         inputs_text = "; ".join(shown) or "(none)"
         args = copy.deepcopy(case.args)
         kwargs = copy.deepcopy(case.kwargs)
-        watch = _HelpersCallWatch(test_file, allow, _passed_in(args, kwargs)) if no_helpers else None
+        watch = _HelpersCallWatch(test_file, allow, _passed_in(args, kwargs), no_helpers,
+                                  no_torch) if no_helpers or no_torch else None
         try:
             if watch is None:
                 got = fn(*args, **kwargs)
@@ -399,14 +445,22 @@ def check_function(fn, cases, *, name: str | None = None, rtol: float = 1e-5,
         except Exception as err:
             where = f"case {i} of {n}" if hidden else f"case {i} of {n} with {inputs_text}"
             err.add_note(f"(raised by {name} while checking {where})")
+            if watch is not None and watch.found:
+                err.add_note(f"note: {name} called `{watch.found}`, which this exercise may "
+                             "not use: write it yourself")
             if case.hint:
                 err.add_note(f"hint: {case.hint}")
             raise
         if watch is not None and (watch.found or watch.switched_off):
-            problem = (f"it calls `{watch.found}` from the course's helpers library: this "
-                       "exercise is yours to write (the library holds the course's own version "
-                       "of many exercises), so write it out here" if watch.found else
-                       f"{name} switched off the call tracing of this check (sys.setprofile)")
+            if not watch.found:
+                problem = f"{name} switched off the call tracing of this check (sys.setprofile)"
+            elif watch.found.startswith("torch"):
+                problem = (f"it calls PyTorch (`{watch.found}`): this exercise is NumPy only, "
+                           "so write it with NumPy arrays")
+            else:
+                problem = (f"it calls `{watch.found}` from the course's helpers library: this "
+                           "exercise is yours to write (the library holds the course's own "
+                           "version of many exercises), so write it out here")
             _fail(name, i, n, case, inputs_text, got, problem, hidden, show_hint=False)
         problem = case.check(got) if case.check is not None else _compare(
             got, case.expected, rtol, atol, hidden=hidden)

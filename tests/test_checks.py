@@ -305,3 +305,32 @@ def test_a_wrapper_a_test_builds_in_helpers_is_not_the_library_answer():
     got = wrapped(2, 3, "he", 0)
     check_function(wrapped, [Case(args=(2, 3, "he", 0), expected=got)], name="init_layer",
                    no_helpers=True)
+
+
+def test_no_torch_finds_torch_called_from_the_students_code(capsys):
+    import torch
+
+    x = np.array([1.0, 2.0])
+    want = np.exp(x - 2.0) / np.exp(x - 2.0).sum()
+    for body in ("torch.softmax(torch.tensor(x), 0).numpy()",
+                 "F.softmax(torch.from_numpy(x), dim=0).numpy()"):
+        fn = _student(f"import torch\nimport torch.nn.functional as F\n"
+                      f"def softmax(x):\n    return {body}\n", "softmax")
+        with pytest.raises(CheckFailed, match=r"it calls PyTorch \(`torch\.\w+`\): this exercise is NumPy"):
+            check_function(fn, [Case(args=(x,), expected=want)], no_torch=True)
+    honest = _student("import numpy as np\ndef softmax(x):\n"
+                      "    e = np.exp(x - x.max())\n    return e / e.sum()\n", "softmax")
+    check_function(honest, [Case(args=(x,), expected=want)], no_torch=True)
+    # a torch model the case passes in may still be run through torch (no_torch not set)
+    check_function(lambda m: m(torch.zeros(1, 2)).shape[1], [Case(args=(torch.nn.Linear(2, 3),),
+                                                                  expected=3)])
+    assert capsys.readouterr().out.count("✓") == 2
+
+
+def test_an_error_after_a_library_call_names_the_call():
+    cheat = _student("from helpers.numpy_nn.optim import adam\n"
+                     "def adam_update(w, dw):\n    return adam(w, dw, {'nope': 1})[0]\n",
+                     "adam_update")
+    with pytest.raises(ValueError) as info:
+        check_function(cheat, ADAM_CASES, no_helpers=True)
+    assert any("called `helpers.numpy_nn.optim.adam`" in n for n in info.value.__notes__)
