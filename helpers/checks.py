@@ -47,6 +47,9 @@ class Case:
         Case(args=(z,), expected=ref(z),
              mistakes=[(ref(z).T, "you returned the transpose"),
                        (shape_is(3, 1), "keep the batch axis first: (N, 1), not (1, N)")])
+
+    ``parts`` names the items of a tuple answer, so that a difference in item 2 reads
+    ``item 2 (dWx): ...``.
     """
 
     args: tuple = ()
@@ -56,6 +59,7 @@ class Case:
     check: Any = None
     label: str | None = None
     mistakes: list = field(default_factory=list)
+    parts: tuple = ()
 
 
 def shape_is(*shape):
@@ -107,8 +111,10 @@ def _as_array(value):
 
 def _compare(got, expected, rtol: float, atol: float, where: str = "",
              hidden: bool = False,
-             none_hint: str = "did you forget to `return` the result?") -> str | None:
-    """Return a description of the first difference, or ``None`` if they match."""
+             none_hint: str = "did you forget to `return` the result?",
+             parts: tuple = ()) -> str | None:
+    """Return a description of the first difference, or ``None`` if they match. ``parts``
+    names the items of a tuple answer (``("dx", "dw", "db")``) in the message."""
     problem = _wrong_type(got, expected, where)
     if problem:
         return problem
@@ -120,7 +126,8 @@ def _compare(got, expected, rtol: float, atol: float, where: str = "",
         if len(got) != len(expected):
             return f"{where}expected {len(expected)} values, got {len(got)}"
         for i, (g, e) in enumerate(zip(got, expected, strict=True)):
-            problem = _compare(g, e, rtol, atol, f"{where}item {i}: ", hidden)
+            named = f" ({parts[i]})" if i < len(parts) else ""
+            problem = _compare(g, e, rtol, atol, f"{where}item {i}{named}: ", hidden)
             if problem:
                 return problem
         return None
@@ -467,7 +474,7 @@ def check_function(fn, cases, *, name: str | None = None, rtol: float = 1e-5,
                            "version of many exercises), so write it out here")
             _fail(name, i, n, case, inputs_text, got, problem, hidden, show_hint=False)
         problem = case.check(got) if case.check is not None else _compare(
-            got, case.expected, rtol, atol, hidden=hidden)
+            got, case.expected, rtol, atol, hidden=hidden, parts=tuple(case.parts))
         if problem and case.mistakes:
             named = _named_mistake(case, got, rtol, atol)
             if named:

@@ -334,3 +334,9 @@ def test_an_error_after_a_library_call_names_the_call():
     with pytest.raises(ValueError) as info:
         check_function(cheat, ADAM_CASES, no_helpers=True)
     assert any("called `helpers.numpy_nn.optim.adam`" in n for n in info.value.__notes__)
+
+
+def test_parts_name_the_items_of_a_tuple_answer():
+    case = Case(args=(1.0,), expected=(np.zeros(2), np.ones(2)), parts=("dx", "dw"))
+    with pytest.raises(CheckFailed, match=r"item 1 \(dw\): "):
+        check_function(lambda x: (np.zeros(2), np.zeros(2)), [case], name="grads")
