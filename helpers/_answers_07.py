@@ -44,7 +44,7 @@ def _ewa_case(values, beta, label):
          "by 1 - beta^0 = 0 "
          "(t counts steps from 1, not 0)"),
         (ref["no_correction"], "no bias correction: the early averages are too small "
-                               "(divide V_t by 1 - beta^t)"),
+                               "(the average starts at 0; section 3 shows how to undo that)"),
         (ref["t_from_0_shifted"], "bias correction with the wrong t: 1 - beta^(t+1) instead of "
                                   "1 - beta^t (t = 1 at the first value)"),
         (ref["corrected_state"], "the corrected value was fed back into the recursion: keep "
@@ -112,7 +112,8 @@ def _adam_case(w, dw, m, s, t, label, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
     s_abs = beta2 * s + (1 - beta2) * np.abs(dw)
     return Case(args=(w, dw, m, s, t), kwargs={"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps},
                 expected=ref["right"], label=label, mistakes=[
-        (ref["no_correction"], "no bias correction: divide m by 1 - beta1^t and s by 1 - beta2^t"),
+        (ref["no_correction"], "no bias correction: both moments start at 0 and are too small "
+                               "early on; correct each with its own beta, as for the EWA"),
         (ref["t_plus_1"], "bias correction with the wrong t: this step's number is t (1 at the "
                           "first step), not t + 1"),
         (ref["eps_inside"], "eps is inside the square root: torch.optim.Adam adds it to "

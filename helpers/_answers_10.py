@@ -59,7 +59,7 @@ def _prf_case(cm, label):
          "not nan"),
         (lambda got: np.allclose(np.asarray(got[2], dtype=float),
                                  (m["precision"] + m["recall"]) / 2),
-         "F1 is the HARMONIC mean 2PR / (P + R), not the arithmetic mean"),
+         "F1 is the HARMONIC mean of precision and recall, not the arithmetic mean"),
         (lambda got: np.ndim(got[0]) == 0,
          "return one value per class (arrays of shape (K,)), not a single average"),
         (lambda got: np.allclose(np.asarray(got[0], dtype=float), np.diag(cm) / cm.sum()),
@@ -95,10 +95,10 @@ def _diag_case(h, t, d, label):
     mistakes = [
         (lambda got: isinstance(got, dict) and np.isclose(got.get("avoidable_bias", -1), t),
          "avoidable bias is measured from the human-level (proxy for Bayes) error, not from 0: "
-         "train_err - human_err"),
+         "it is how far the training error sits above it"),
         (lambda got: isinstance(got, dict) and np.isclose(got.get("variance", -1), d - h),
-         "variance is the gap between dev and TRAINING error (dev_err - train_err), not "
-         "dev - human"),
+         "variance is the gap between the dev error and the TRAINING error, not the gap "
+         "to human-level error"),
         (lambda got: isinstance(got, dict) and got.get("focus") not in ("bias", "variance"),
          "focus must be exactly the string 'bias' or 'variance'"),
         (lambda got: isinstance(got, dict) and got.get("focus") != exp["focus"]

@@ -371,8 +371,8 @@ def _code(fn):
 
 
 def _helpers_function(fn) -> str | None:
-    """``module.name`` when ``fn`` is (or wraps, or partially applies) a module-level helpers
-    function (a closure a test builds in helpers around the student's function is not)."""
+    """``module.name`` when ``fn`` is (or wraps, or partially applies) a helpers function
+    (a closure a test builds in helpers around the student's function is not)."""
     import functools
     import inspect
 
@@ -383,7 +383,15 @@ def _helpers_function(fn) -> str | None:
         fn = fn.func
     fn = getattr(inspect.unwrap(fn), "__func__", inspect.unwrap(fn))
     qual = getattr(fn, "__qualname__", "<locals>")
-    return None if "<locals>" in qual else f"{fn.__module__}.{qual}"
+    if "<locals>" in qual:  # a closure: one a test builds around the student's code is not
+        for cell in getattr(fn, "__closure__", None) or ():
+            try:
+                inner = _code(cell.cell_contents)
+            except ValueError:  # an empty cell
+                continue
+            if inner is not None and not inner.co_filename.startswith(_HELPERS_DIRS):
+                return None
+    return f"{fn.__module__}.{qual}"
 
 
 def _passed_in(args, kwargs) -> list:

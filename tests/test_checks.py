@@ -340,3 +340,12 @@ def test_parts_name_the_items_of_a_tuple_answer():
     case = Case(args=(1.0,), expected=(np.zeros(2), np.ones(2)), parts=("dx", "dw"))
     with pytest.raises(CheckFailed, match=r"item 1 \(dw\): "):
         check_function(lambda x: (np.zeros(2), np.zeros(2)), [case], name="grads")
+
+
+def test_a_library_closure_bound_to_the_exercise_name_fails():
+    from helpers.numpy_nn import ACTIVATIONS
+
+    swish, swish_grad = ACTIVATIONS["swish"]
+    for fn in (swish, swish_grad):
+        with pytest.raises(CheckFailed, match=r"from the course's helpers library, not a function"):
+            check_function(fn, [Case(args=(np.zeros(2),), check=lambda got: None)], name="swish")

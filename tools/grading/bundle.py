@@ -24,6 +24,7 @@ without exercises are copied. Nothing else goes in (no source notebook, no tests
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -117,7 +118,10 @@ def release(notebooks: list[Path], out: Path = RELEASE, course: Path = COURSE, *
         nbformat.write(nb, out / path.name)
         written.append(out / path.name)
     partial = {p.name for p in select_notebooks(None)} - {p.name for p in released}
-    write_support_files(out, released, Path(course) / "replay", prune=bool(partial))
+    # a scratch folder of this release's own: two releases at once must not share one
+    Path(course).mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="replay-", dir=course))
+    write_support_files(out, released, scratch, prune=bool(partial))
     return written
 
 
