@@ -9,8 +9,6 @@ Chromium is available.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from test_widgets_in_browser import open_notebook, run_all, wait_until_run, widget_areas
 
@@ -43,8 +41,7 @@ def test_optimizer_race_responds_in_browser(page07, screenshots):
     select.select_option(label="rosenbrock")
     changed = view.wait_changed(before)
     assert all(changed), f"choosing the rosenbrock surface: readout/figure changed = {changed}"
-    time.sleep(0.3)
-    assert view.state()[0].startswith("rosenbrock")
+    view.wait_readout(lambda t: t.startswith("rosenbrock"), "the rosenbrock surface")
 
     before = view.state()
     slider = view.area.locator(".widget-slider", has_text="momentum").first
@@ -61,8 +58,7 @@ def test_optimizer_race_responds_in_browser(page07, screenshots):
     box.locator("input").uncheck()
     changed = view.wait_changed(before)
     assert all(changed), f"unticking adam: readout/figure changed = {changed}"
-    time.sleep(0.3)
-    assert "adam" not in view.state()[0]
+    view.wait_readout(lambda t: "adam" not in t, "the race without adam")
     view.shot(screenshots / "07_optimizer_race_after.png")
 
 

@@ -8,8 +8,6 @@ image must both change. Uses the session fixtures of ``conftest.py`` and the pag
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from test_widgets_in_browser import open_notebook, run_all, wait_until_run, widget_areas
 
@@ -42,13 +40,12 @@ def test_kernel_editor_responds_in_browser(page12, screenshots):
     centre.press("Enter")
     changed = view.wait_changed(before)
     assert all(changed), f"typing a kernel entry: readout/figure changed = {changed}"
-    assert "custom" in view.state()[0]
+    view.wait_readout(lambda t: "custom" in t, "a custom kernel")
 
     before = view.state()
     select = view.area.locator(".widget-dropdown select").first
     select.select_option(label="sobel_y")
     changed = view.wait_changed(before)
     assert all(changed), f"choosing the sobel_y preset: readout/figure changed = {changed}"
-    time.sleep(0.3)
-    assert "sobel_y" in view.state()[0]
+    view.wait_readout(lambda t: "sobel_y" in t, "the sobel_y preset")
     view.shot(screenshots / "12_kernel_editor_after.png")

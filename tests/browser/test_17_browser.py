@@ -9,8 +9,6 @@ where no Chromium is available.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from test_widgets_in_browser import open_notebook, run_all, wait_until_run, widget_areas
 
@@ -47,14 +45,13 @@ def test_analogy_explorer_responds_in_browser(page17, screenshots):
     boxes.nth(0).press("Enter")
     changed = view.wait_changed(before)
     assert all(changed), f"typing a word: readout/figure changed = {changed}"
-    time.sleep(0.3)
-    assert "neighbours of 'frog'" in view.state()[0]
+    view.wait_readout(lambda t: "neighbours of 'frog'" in t, "the neighbours of 'frog'")
+    view.wait_stable(quiet=0.5)
 
     before = view.state()
     select = view.area.locator(".widget-dropdown select").first
     select.select_option(label="paris : france :: tokyo : ?")
     changed = view.wait_changed(before)
     assert all(changed), f"choosing an example: readout/figure changed = {changed}"
-    time.sleep(0.3)
-    assert "japan" in view.state()[0]
+    view.wait_readout(lambda t: "japan" in t, "'japan' as the answer")
     view.shot(screenshots / "17_analogy_explorer_after.png")

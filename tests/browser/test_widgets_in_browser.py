@@ -173,6 +173,19 @@ class WidgetView:
                 return changed
             time.sleep(0.25)
 
+    def wait_readout(self, holds, what: str, timeout=CHANGE_TIMEOUT_S) -> str:
+        """Poll until ``holds(readout text)`` is true (a widget may redraw more than once
+        per interaction, e.g. one redraw per cleared box); fail naming ``what``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.state()[0]
+            if holds(text):
+                return text
+            if time.monotonic() > deadline:
+                raise AssertionError(f"readout never showed {what} within {timeout} s; "
+                                     f"it reads {text!r}")
+            time.sleep(0.25)
+
     def wait_stable(self, quiet: float = 1.0, timeout: float = 20) -> None:
         """Wait until the views stop changing for ``quiet`` seconds."""
         deadline = time.monotonic() + timeout
