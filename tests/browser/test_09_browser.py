@@ -49,5 +49,5 @@ def test_regularization_explorer_responds_in_browser(page09, screenshots):
     view.area.locator(".widget-dropdown select").first.select_option(label="dropout")
     changed = view.wait_changed(before, timeout=90)
     assert all(changed), f"choosing dropout: readout/figure changed = {changed}"
-    assert "dropout" in view.state()[0]
+    view.wait_readout(lambda t: "dropout" in t, "dropout")
     view.shot(screenshots / "09_regularization_after.png")

@@ -190,7 +190,8 @@ def test_playground_layout_and_new_controls(page19, screenshots):
     pg.area.locator(".widget-dropdown", has_text="Problem type").locator("select").select_option(
         label="Regression")
     pg.wait_all_changed(before, "problem type -> regression")
-    assert "mean squared error" in pg.view.state()[0]
+    pg.wait_for(lambda: "mean squared error" in pg.view.state()[0],
+                "the readout reporting the mean squared error")
     options = pg.area.locator(".widget-dropdown", has_text="Data set").locator(
         "option").all_inner_texts()
     assert options == ["plane", "multi-Gaussian"], options
