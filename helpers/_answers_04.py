@@ -81,7 +81,7 @@ def _ex1_case(N, D, H, C, seed, scale=1.0):
                       "with np.max(Z1, 0)? np.max reduces (its second argument is an axis), so it "
                       "returns each column's largest entry; the ReLU compares every entry with 0 "
                       "on its own (an element-wise maximum)"),
-        (reference_softmax(1 / (1 + np.exp(-Z1)) @ W2 + b2),
+        (reference_softmax(0.5 * (1 + np.tanh(Z1 / 2)) @ W2 + b2),   # the sigmoid, without overflow
          "that is a sigmoid hidden layer; this network uses ReLU"),
     ]
     if H != C:

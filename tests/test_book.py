@@ -62,7 +62,7 @@ def test_no_page_shows_a_solution_or_hidden_test(built):
         assert "BEGIN HIDDEN TESTS" not in text, page.name
 
 
-def test_checks_catch_a_broken_link_a_missing_image_and_a_cell_error(built, tmp_path):
+def test_checks_catch_a_broken_link_a_missing_image_a_cell_error_and_a_warning(built, tmp_path):
     book, html_dir, _ = built
     broken = tmp_path / "html"
     shutil.copytree(html_dir, broken)
@@ -76,7 +76,10 @@ def test_checks_catch_a_broken_link_a_missing_image_and_a_cell_error(built, tmp_
     nb = nbformat.read(staged, as_version=4)
     code = next(c for c in nb.cells if c.cell_type == "code")
     code.outputs = [nbformat.v4.new_output("error", ename="ValueError", evalue="boom",
-                                           traceback=[])]
+                                           traceback=[]),
+                    nbformat.v4.new_output("stream", name="stderr", text=(
+                        "/tmp/x.py:3: UserWarning: The figure layout has changed to tight\n"
+                        "  plt.tight_layout()\n"))]
     nbformat.write(nb, staged)
     try:
         problems = book.check_site(broken, book.notebooks())
@@ -86,3 +89,4 @@ def test_checks_catch_a_broken_link_a_missing_image_and_a_cell_error(built, tmp_
     assert "broken link nowhere.html" in text
     assert "missing image _images/missing.png" in text
     assert "ValueError: boom" in text
+    assert "a warning on the page: /tmp/x.py:3: UserWarning: The figure layout" in text

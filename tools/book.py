@@ -181,6 +181,12 @@ class _Links(html.parser.HTMLParser):
             self.images.append(attrs["src"])
 
 
+# Warnings a page may show because its text explains them: (notebook prefix, message part).
+EXPLAINED_WARNINGS = [
+    ("05_", "RuntimeWarning: overflow encountered"),   # the large learning rate's blow-up
+]
+
+
 def check_site(html_dir: Path, sources: list[Path]) -> list[str]:
     """Problems with the built site (empty when it is sound)."""
     problems = []
@@ -193,6 +199,11 @@ def check_site(html_dir: Path, sources: list[Path]) -> list[str]:
             for out in cell.get("outputs", []):
                 if out.get("output_type") == "error":
                     problems.append(f"{path.name} cell {i}: {out.get('ename')}: {out.get('evalue')}")
+                warned = [line for line in out.get("text", "").splitlines() if "Warning: " in line]
+                if out.get("name") == "stderr" and warned and not any(
+                        path.name.startswith(nb) and text in warned[0]
+                        for nb, text in EXPLAINED_WARNINGS):
+                    problems.append(f"{path.name} cell {i}: a warning on the page: {warned[0].strip()}")
     for page in html_dir.rglob("*.html"):
         parser = _Links()
         parser.feed(page.read_text(encoding="utf-8", errors="replace"))
