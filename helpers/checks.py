@@ -243,7 +243,8 @@ def _library_prefixes() -> tuple[str, ...]:
 
 
 class _HelpersCallWatch:
-    """Notes the first call from the student's code into the course's ``helpers`` library.
+    """Notes the first call from the student's code into the course's ``helpers`` library
+    (``helpers=True``) or into torch (``torch=True``: a NumPy exercise solved with torch).
 
     "The student's code" is any Python frame that is neither a library's (see
     ``_library_prefixes``) nor the test cell's own (``test_file``: wrappers written there may
