@@ -13,6 +13,7 @@ cells are skipped. Also unit tests of the nbgrader steps the course adds
 
 import ast
 import copy
+import re
 from pathlib import Path
 
 import nbformat
@@ -133,6 +134,26 @@ def test_every_graded_test_cell_imports_what_it_calls(path):
             lines = sorted({_import_line(n, elsewhere[n]) for n in missing})
             problems.append(f"{_where(cell, i)} uses {missing} without importing them: add "
                             + "; ".join(lines))
+    assert not problems, f"{path.name}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS[1:], ids=lambda p: p.stem)  # the course's notebooks
+def test_the_visible_part_of_a_test_cell_imports_only_what_it_uses(path):
+    """What only the hidden cases need (a reference, ``Case``, np) is imported inside the
+    hidden block: the student's copy shows no import that nothing visible uses."""
+    nb = _load(path)
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        if not grading.is_test(cell) or "### BEGIN HIDDEN TESTS" not in cell.source:
+            continue
+        visible = re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", cell.source,
+                         flags=re.S)
+        tree = ast.parse(submissions._python(visible))
+        used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        unused = sorted(name for name in grading.imports(visible) if name not in used)
+        if unused:
+            problems.append(f"{_where(cell, i)}: the student's copy imports {unused} but only "
+                            "the hidden cases use them: import them inside the hidden block")
     assert not problems, f"{path.name}:\n  " + "\n  ".join(problems)
 
 
