@@ -13,6 +13,7 @@ cells are skipped. Also unit tests of the nbgrader steps the course adds
 
 import ast
 import copy
+import importlib
 import re
 from pathlib import Path
 
@@ -178,6 +179,42 @@ def test_every_check_function_call_keeps_the_library_out(path):
                     and not any(k.arg == "no_helpers" for k in node.keywords)):
                 problems.append(f"{_where(cell, i)} line {node.lineno}: check_function(...) "
                                 "without no_helpers=True")
+    assert not problems, f"{path.name}:\n  " + "\n  ".join(problems)
+
+
+def _is_module(name):
+    try:
+        importlib.import_module(name)
+        return True
+    except ImportError:
+        return False
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS[1:], ids=lambda p: p.stem)
+def test_a_helper_a_statement_offers_is_allowed_by_its_check(path):
+    """A statement that offers a library function ("or call `helpers.x.f(...)`") has a test
+    cell whose check_function allows it: otherwise following the statement fails the check."""
+    nb = _load(path)
+    problems = []
+    statement = ""
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            statement = cell.source if cell.source.startswith("### Exercise") else (
+                statement + cell.source if statement else "")
+            continue
+        if not grading.is_test(cell) or not statement:
+            continue
+        offered = set(re.findall(r"`(helpers(?:\.\w+)+)(?:\([^`]*\))?`", statement))
+        allowed = set()
+        for node in ast.walk(ast.parse(submissions._python(cell.source))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check_function":
+                for k in node.keywords:
+                    if k.arg == "allow":
+                        allowed |= set(ast.literal_eval(k.value))
+        for name in sorted(offered - allowed - {n for n in offered if _is_module(n)}):
+            problems.append(f"{_where(cell, i)}: its statement offers `{name}` but the check "
+                            "refuses it: add it to allow=(...)")
+        statement = ""
     assert not problems, f"{path.name}:\n  " + "\n  ".join(problems)
 
 
