@@ -77,16 +77,42 @@ def step_case(X, y, w, b, lr) -> Case:
                                                  "and db are means over the samples"),
             ((w - lr * dw, b - N * lr * db), f"b moved N = {N} times too far: db = mean(a − y), "
                                              "not the sum"),
-            ((w - lr * dw, b), "b did not move: update the bias too, b − lr · db"),
+            ((w - lr * dw, b), "b did not move: the bias takes a step too, with its own gradient"),
             ((w - dw, b - db), "the step ignores lr: multiply the gradient by the step size lr"),
             ((dw, db), "you returned the gradient (dw, db), not the new parameters"),
+            ((w + lr * dw, b + lr * db), "the step went uphill (the loss grows): a descent step "
+                                         "moves against the gradient"),
+            ((b - lr * db, w - lr * dw), "the tuple is in the wrong order: return (w, b)"),
         ],
-        hint="w_new = w - lr * dw and b_new = b - lr * db, with the gradients of Section 4")
+        hint="one step moves each parameter against its gradient (Section 4), scaled by lr")
 
 
 # ----------------------------------------------------------------------------- exercise 5
 PUSH_SCORES = np.array([4.0, 0.2, -6.0, 3.0])   # the batch of the exercise: scores
 PUSH_LABELS = np.array([1.0, 1.0, 1.0, 0.0])    # and labels (5, 5, 5, 3)
+
+
+def push_case_mixed() -> Case:
+    """Both labels and scores of both signs: a loss that ignores y (or reads it the wrong
+    way round) gets the numbers of the other class."""
+    z = np.array([2.0, -3.0, 0.5, -1.0, 4.0])
+    y = np.array([0.0, 1.0, 0.0, 1.0, 1.0])
+    losses = np.array([bce_with_logits(z[i:i + 1], y[i:i + 1]) for i in range(len(z))])
+    as_if = {label: np.array([bce_with_logits(z[i:i + 1], np.array([label]))
+                              for i in range(len(z))]) for label in (0.0, 1.0)}
+    flipped = np.array([bce_with_logits(z[i:i + 1], 1 - y[i:i + 1]) for i in range(len(z))])
+    return Case(
+        args=(z, y), expected=(losses, sigmoid(z) - y), label="labels 0 and 1, scores of both signs",
+        mistakes=[
+            (lambda got: np.allclose(got[0], as_if[1.0]), "the losses ignore y: every sample "
+             "was scored as if its label were 1 (the loss of a sample with y = 0 is large when "
+             "its score is large)"),
+            (lambda got: np.allclose(got[0], as_if[0.0]), "the losses ignore y: every sample "
+             "was scored as if its label were 0"),
+            (lambda got: np.allclose(got[0], flipped), "the labels are read the wrong way "
+             "round: a sample with y = 1 and a large score must cost little"),
+        ],
+        hint="the per-sample loss depends on both the score and the label (Section 3)")
 
 
 def most_influential_expected() -> int:

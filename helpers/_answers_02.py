@@ -8,13 +8,11 @@ and hints name the concept; they do not print the line of code to type.
 
 from __future__ import annotations
 
-import ast
 import inspect
-import textwrap
 
 import numpy as np
 
-from helpers.checks import Case, shape_is
+from helpers.checks import Case, code_names, shape_is, uses_python_loops  # noqa: F401
 from helpers.numpy_nn.gradcheck import numerical_gradient, rel_error
 from helpers.numpy_nn.losses import hinge_loss, log_softmax, softmax, softmax_cross_entropy
 
@@ -37,48 +35,26 @@ def _not_finite(got) -> bool:
     return not np.all(np.isfinite(arr))
 
 
-def _source_tree(fn):
-    try:
-        return ast.parse(textwrap.dedent(inspect.getsource(fn)))
-    except (OSError, TypeError, SyntaxError):  # source not available: cannot tell
-        return None
-
-
-def _called_names(fn) -> set[str]:
-    """The names of the functions and modules ``fn``'s source refers to."""
-    tree = _source_tree(fn)
-    if tree is None:
-        return set()
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            names.add(node.id)
-        elif isinstance(node, ast.Attribute):
-            names.add(node.attr)
-    return names
-
-
 def uses_library(fn, forbidden) -> list[str]:
-    """The forbidden names (e.g. ``softmax``, ``torch``) that ``fn``'s source uses."""
-    return sorted(_called_names(fn) & set(forbidden))
-
-
-def uses_python_loops(fn) -> bool:
-    """True when ``fn``'s source has a loop, a comprehension or a loop in disguise."""
-    tree = _source_tree(fn)
-    if tree is None:
-        return False
-    loops = (ast.For, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-    disguised = {"map", "vectorize", "apply_along_axis"}
-    for node in ast.walk(tree):
-        if isinstance(node, loops):
-            return True
-        if isinstance(node, ast.Call):
-            f = node.func
-            called = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
-            if called in disguised:
-                return True
-    return False
+    """The forbidden names (e.g. ``softmax``, ``torch``) that ``fn``'s code looks up as a
+    global, a closure variable or an attribute. Comments, local variables and the student's
+    own functions of that name (defined in the notebook) do not count."""
+    found = set()
+    code = getattr(fn, "__code__", None)
+    namespace = dict(getattr(fn, "__globals__", {}))
+    if code is not None and getattr(fn, "__closure__", None):
+        for var, cell in zip(code.co_freevars, fn.__closure__, strict=True):
+            try:
+                namespace[var] = cell.cell_contents
+            except ValueError:  # an empty cell
+                pass
+    names = code_names(fn) | set(code.co_freevars if code is not None else ())
+    for name in names & set(forbidden):
+        obj = namespace.get(name)
+        if inspect.isfunction(obj) and obj.__module__ == getattr(fn, "__module__", None):
+            continue  # a function the student wrote, e.g. their own log_softmax
+        found.add(name)
+    return sorted(found)
 
 
 # ----------------------------------------------------------------------------- exercise 1
@@ -176,6 +152,9 @@ def ce_cases() -> list[Case]:
         (np.array([[1000.0, 0.0, -1000.0]]), np.array([2]), "scores ±1000",
          "p of the true class underflows to 0 here, and log 0 = −inf: compute log p straight "
          "from the shifted scores (section 3)"),
+        (np.array([[1000.0, 0.0], [0.0, 1.0]]), np.array([1, 1]), "rows on different scales",
+         "each row is a distribution of its own, so each row is shifted by its OWN maximum: "
+         "one maximum for the whole array leaves the second row's exponentials at e^−1000 = 0"),
     ]
     return [Case(args=(s, y), expected=float(softmax_cross_entropy(s, y)[0]), label=label,
                  hint=hint, mistakes=_ce_mistakes(s, y)) for s, y, label, hint in cases]
@@ -298,6 +277,9 @@ def grad_cases() -> list[Case]:
          "each row's target has a single 1, at its own label; L is the mean over the N rows"),
         (np.array([[1000.0, 0.0, -1000.0]]), np.array([2]), "scores ±1000",
          "the probabilities must come from a softmax that survives ±1000 (exercise 1)"),
+        (np.array([[1000.0, 0.0], [0.0, 1.0]]), np.array([1, 0]), "rows on different scales",
+         "each row is a distribution of its own, so each row is shifted by its OWN maximum: "
+         "one maximum for the whole array leaves the second row's exponentials at e^−1000 = 0"),
     ]
     return [Case(args=(s, y), expected=softmax_cross_entropy(s, y)[1], label=label, hint=hint,
                  mistakes=_grad_mistakes(s, y)) for s, y, label, hint in cases]
@@ -331,9 +313,11 @@ def step_case(W, b, X, y, lr, l2, label=None, hint=None) -> Case:
     expected = (W - lr * dW, b - lr * db)
     dW_nob, db_nob = _step_parts(W, np.zeros_like(b), X, y)
     mistakes = [
-        ((W + lr * dW, b + lr * db), "the step went uphill: gradient descent subtracts "
-                                     "lr × gradient"),
-        ((dW, db), "you returned the gradient (dW, db), not the new parameters"),
+        ((dW, db), "you returned the gradient (dW, db), not the new parameters"
+                   + (" (or stepped uphill: from W = 0 and b = 0 with lr = 1 the two give the "
+                      "same numbers)" if lr == 1 and not W.any() and not b.any() else "")),
+        ((W + lr * dW, b + lr * db), "the step went uphill: gradient descent moves against "
+                                     "the gradient"),
         ((W - dW, b - db), "the step ignores lr: scale the gradient by the step size"),
         ((W - lr * dW_data, b - lr * db), "the penalty's gradient λW is missing from dW"),
         ((W - lr * (dW_data + 0.5 * l2 * W), b - lr * db),
@@ -350,7 +334,9 @@ def step_case(W, b, X, y, lr, l2, label=None, hint=None) -> Case:
          f"W moved N = {N} times too little: dS already carries the 1/N of the mean"),
         ((W - lr * (dW_data * N + l2 * W), b - lr * db * N),
          f"the step is N = {N} times too large: the loss is a mean over the samples"),
-        ((W - lr * dW, b), "b did not move: update the bias too"),
+        ((W - lr * dW, b), "b did not move: update the bias too, with its gradient summed over "
+                           "the samples (each row of dS sums to 0, so a sum over the classes "
+                           "gives zeros)"),
         ((W - lr * (dW_nob + l2 * W), b - lr * db_nob),
          "the scores left out the bias: S = XW + b"),
     ]

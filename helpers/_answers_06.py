@@ -236,7 +236,10 @@ def cases_activation_stds():
         weights = [np.asarray(W, dtype=float) for W in weights]
         right = _stds(X, weights, activation)
         other = "relu" if activation == "tanh" else "tanh"
-        variants = [
+        variants = [(dict(g=np.abs), "np.abs is not the ReLU: the ReLU keeps a positive z and "
+                                     "sets a negative z to 0 (|z| turns it positive)")] \
+            if activation == "relu" else []
+        variants += [
             (dict(record="Z"), "that is the std of Z_l = A_{l-1} @ W_l, before the non-linearity; "
                                "record the std of the activation A_l = g(Z_l)"),
             (dict(feed="Z"), "the next layer must take the activation A_l = g(Z_l) as its input; "

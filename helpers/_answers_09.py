@@ -55,8 +55,10 @@ def _dropout_pair(rng, shape, p):
                                "probability p"),
             (x * (u < p) / p, "p is the probability of DROPPING a unit (as in torch): keep "
                               "where U >= p"),
-            (x * (u < p) / (1 - p), "p is the probability of DROPPING a unit (as in torch): "
-                                    "keep where U >= p, not U < p"),
+            (x * (u < p) / (1 - p), "the mask keeps the wrong entries: p is the probability "
+                                    "of DROPPING a unit (as in torch), and this exercise keeps "
+                                    "an entry when its U is at least p (U < p, or U < 1 - p, "
+                                    "selects other entries, even where the rate is right)"),
             (lambda got, x=x: _is_dropout_of(got, x, p) and len(x) > 1
              and (np.asarray(got) == 0).all(axis=0).sum()
              + (np.asarray(got) != 0).all(axis=0).sum() == x.shape[1],
@@ -194,6 +196,17 @@ def _bn_backward_case(rng, n, d):
         exp = _ref_bn_backward(dout, x, gamma)
         inv = 1 / np.sqrt(x.var(0) + 1e-5)
         mistakes = [
+            (lambda got: np.shape(got[1]) == x.shape or np.shape(got[2]) == x.shape,
+             "dgamma and dbeta have one entry per feature, shape (D,): gamma and beta are shared "
+             "by every row of the batch, so their gradients add up the rows' contributions"),
+            (lambda got: np.shape(got[1]) == (n,) or np.shape(got[2]) == (n,),
+             "a sum ran over the features (axis 1): the batch statistics, and the gradients of "
+             "gamma and beta, run over the samples (axis 0)"),
+            (lambda got, e=exp: np.allclose(got[0], n * e[0]),
+             f"dx is N = {n} times too large: the mean and the variance each average over the "
+             "batch, and that 1/N stays in their derivatives"),
+            (lambda got, e=exp: np.allclose(got[0], e[0] / n),
+             f"dx is N = {n} times too small: check where the 1/N of the batch averages enters"),
             (lambda got, e=exp, i=inv: np.allclose(got[0], dout * gamma * i)
              and not np.allclose(got[0], e[0]),
              "mu and var depend on x: dx is not just dout * gamma / sqrt(var + eps); "
@@ -256,6 +269,9 @@ def _l1_case(rng, shape, lam):
         return Case(
             args=(W, lam), expected=exp, label=f"W{shape}, l1={lam}",
             mistakes=[
+                (lambda got: np.ndim(got[0]) > 0 and np.ndim(got[1]) == 0,
+                 "the tuple is in the wrong order: the penalty (a number) comes first, then "
+                 "the gradient"),
                 (lambda got, W=W, lam=lam: np.allclose(got[1], lam * np.where(W >= 0, 1, -1)),
                  "the sign of L1 at 0: |w| has no slope at w = 0; use the subgradient 0 there "
                  "(np.sign(0) = 0), as torch does, so exact zeros stay zero"),

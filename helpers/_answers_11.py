@@ -6,13 +6,14 @@ values from the reference, and the named mistakes a student is likely to make.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from helpers.checks import Case, shape_is
+from helpers.checks import Case, CheckFailed, shape_is
 
 
 # ----------------------------------------------------------------------------- exercise 1
@@ -45,7 +46,9 @@ def cases_gather(hidden=False):
                              "you gathered along dim=0 (rows); the label picks a column: dim=1"))
             mistakes.append((scores[y, torch.arange(n)],
                              "row and column are swapped: row i, column y[i]"))
-        out.append(Case(args=(scores, y), expected=want, mistakes=mistakes))
+        out.append(Case(args=(scores, y), expected=want, mistakes=mistakes,
+                        hint="gather's index tensor has as many dimensions as the tensor it reads "
+                             "from (section 4)"))
     return out
 
 
@@ -68,7 +71,9 @@ def cases_standardize(hidden=False):
                                                      "each column (feature) needs its own"),
             (x - mu, "you subtracted the mean but did not divide by the standard deviation"),
         ]
-        out.append(Case(args=(x,), expected=want, mistakes=mistakes))
+        out.append(Case(args=(x,), expected=want, mistakes=mistakes,
+                        hint="one mean and one std per feature (column), shaped so that they "
+                             "broadcast against every row of x (section 7)"))
     return out
 
 
@@ -160,6 +165,21 @@ def cases_softplus_backward(hidden=False):
                                "exp(1000) overflows to inf: compute the sigmoid so that only "
                                "exp of a non-positive number is taken")]))
     return out
+
+
+@contextlib.contextmanager
+def named_overflow(name):
+    """Around ``check_function`` under ``np.errstate(over="raise")``: an overflow in the
+    student's backward becomes a failed check that says where it comes from."""
+    try:
+        yield
+    except FloatingPointError as err:
+        raise CheckFailed(
+            f"✗ {name}: np.exp overflowed ({err}) on the case with x = ±1000. The derivative of "
+            "softplus is a sigmoid, and its textbook form exponentiates a large positive number "
+            "at one end (np.where computes both branches for every entry, so choosing the branch "
+            "afterwards does not help). Write it so that np.exp only ever sees numbers <= 0."
+        ) from err
 
 
 def gradcheck_softplus(backward) -> bool:

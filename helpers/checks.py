@@ -15,10 +15,13 @@ note saying which case was running. Hidden cases (``hidden=True``) report what w
 with the output but not the case's inputs or expected value.
 """
 
+import ast
 import copy
+import inspect
 import os
 import sys
 import sysconfig
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -558,3 +561,65 @@ def check_true(condition: bool, message: str, *, name: str = "check") -> None:
     if not ok:
         raise CheckFailed(f"✗ {name}: {message}")
     print(f"✓ {name}")
+
+
+# Ways to silence NumPy's overflow warning instead of avoiding the overflow.
+_SILENCERS = ("errstate", "seterr", "catch_warnings", "filterwarnings", "simplefilter")
+
+
+def code_names(fn) -> set[str]:
+    """Every global and attribute name used by ``fn``'s code, nested code included."""
+    names, todo = set(), [getattr(fn, "__code__", None)]
+    while todo:
+        code = todo.pop()
+        if code is None:
+            continue
+        names.update(code.co_names)
+        todo.extend(c for c in code.co_consts if inspect.iscode(c))
+    return names
+
+
+def reject_silenced_overflow(*fns) -> None:
+    """Fail when a function hides NumPy's overflow warning instead of avoiding the overflow
+    (``np.errstate``, ``np.seterr``, ``warnings.catch_warnings`` / ``filterwarnings`` /
+    ``simplefilter`` in its code)."""
+    for fn in fns:
+        # names, not text: a comment that mentions np.errstate silences nothing
+        tree = source_tree(fn)
+        names = code_names(fn) | ({getattr(n, "id", None) or getattr(n, "attr", None)
+                                   for n in ast.walk(tree)} if tree is not None else set())
+        used = [s for s in _SILENCERS if s in names]
+        if used:
+            raise CheckFailed(
+                f"✗ {fn.__name__} silences NumPy's warnings ({', '.join(used)}): the overflow still "
+                "happens, only the message is hidden (and in float32, or in a later formula, the "
+                "inf turns into nan). Remove the silencing and compute the sigmoid so that np.exp "
+                "only ever sees numbers <= 0."
+            )
+
+
+def source_tree(fn):
+    """The parsed source of ``fn`` (None when its source is not available)."""
+    try:
+        return ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):  # source not available: cannot tell
+        return None
+
+
+def uses_python_loops(fn) -> bool:
+    """True when ``fn``'s source has a loop, a comprehension or a loop in disguise
+    (``map``, ``np.vectorize``, ``np.apply_along_axis``)."""
+    tree = source_tree(fn)
+    if tree is None:
+        return False
+    loops = (ast.For, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+    disguised = {"map", "vectorize", "apply_along_axis"}
+    for node in ast.walk(tree):
+        if isinstance(node, loops):
+            return True
+        if isinstance(node, ast.Call):
+            f = node.func
+            called = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+            if called in disguised:
+                return True
+    return False

@@ -349,3 +349,20 @@ def test_a_library_closure_bound_to_the_exercise_name_fails():
     for fn in (swish, swish_grad):
         with pytest.raises(CheckFailed, match=r"from the course's helpers library, not a function"):
             check_function(fn, [Case(args=(np.zeros(2),), check=lambda got: None)], name="swish")
+
+
+def test_silenced_overflow_is_found_by_name_not_by_text():
+    from helpers.checks import reject_silenced_overflow
+
+    def commented(z):
+        # only exponentiate -|z|: no np.errstate needed
+        e = np.exp(-np.abs(z))
+        return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+    def silenced(z):
+        with np.errstate(over="ignore"):
+            return 1 / (1 + np.exp(-z))
+
+    reject_silenced_overflow(commented)
+    with pytest.raises(CheckFailed, match="silences NumPy's warnings"):
+        reject_silenced_overflow(silenced)
