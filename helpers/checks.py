@@ -481,9 +481,11 @@ def check_function(fn, cases, *, name: str | None = None, rtol: float = 1e-5,
                 problem = (f"it calls PyTorch (`{watch.found}`): this exercise is NumPy only, "
                            "so write it with NumPy arrays")
             else:
+                accepted = ", ".join(f"`{a}`" for a in sorted(allow)) or "none"
                 problem = (f"it calls `{watch.found}` from the course's helpers library: this "
                            "exercise is yours to write (the library holds the course's own "
-                           "version of many exercises), so write it out here")
+                           "version of many exercises), so write that step out here with "
+                           f"NumPy or torch operations (helpers this check accepts: {accepted})")
             _fail(name, i, n, case, inputs_text, got, problem, hidden, show_hint=False)
         problem = case.check(got) if case.check is not None else _compare(
             got, case.expected, rtol, atol, hidden=hidden, parts=tuple(case.parts))
@@ -495,8 +497,9 @@ def check_function(fn, cases, *, name: str | None = None, rtol: float = 1e-5,
         if problem is None:
             for k, before, after in zip(names, case.args, args, strict=True):
                 if not _same(before, after):
+                    fix = "x.clone()" if _is_tensor(before) else "x.copy()"
                     problem = (f"{name} changed its input `{k}` in place; work on a copy "
-                               "(e.g. x = x.copy()) or build a new array")
+                               f"(e.g. x = {fix}) or build a new array")
                     mutated = True  # the case's hint is about values, not this
                     break
         if problem:
@@ -623,3 +626,13 @@ def uses_python_loops(fn) -> bool:
             if called in disguised:
                 return True
     return False
+
+
+def check_no_shortcut(fn, forbidden, why: str) -> None:
+    """Fail when ``fn``'s code looks up one of the ``forbidden`` names (a library layer or
+    function that would do the exercise's work, e.g. ``nn.Conv2d`` in a shape formula);
+    ``why`` says what the exercise asks for instead."""
+    used = sorted(code_names(fn) & set(forbidden))
+    name = getattr(fn, "__name__", "the function")
+    check_true(not used, f"{name} uses {', '.join(used)}: {why}",
+               name=f"{name} computes it itself")

@@ -40,7 +40,7 @@ from .notebooks import (
     select_notebooks,
 )
 
-RESULT_FILES = ("RESULTS.md", "BENCH.md")
+RESULT_FILES = ("RESULTS.md", "BENCH.md", "word2vec_reference.json")
 
 STUDENT_README = """\
 # {title}: the student version
