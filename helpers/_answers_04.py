@@ -132,11 +132,11 @@ def _ex2_case(N, H, C, l2, seed):
          "(l2/2)·||W2||² is not averaged over samples, so its gradient is l2 * W2"),
         (A1.T @ ((P - y[:, None]) / N) + l2 * W2,
          "dW2: you subtracted the integer labels y from every column of P (P - y[:, None]); "
-         "subtract the one-hot matrix Y instead, 1 only in the column of the true class: "
-         "Y = np.eye(C)[y]"),
+         "subtract the one-hot matrix Y instead, 1 only in the column of the true class "
+         "(notebook 00's one-hot exercise builds it)"),
         (A1.T @ (whole_columns / N) + l2 * W2,
          "dW2: you subtracted 1 in whole columns (P[:, y] -= 1); subtract it only at each sample's "
-         "own class: dZ2[np.arange(N), y] -= 1"),
+         "own class: one entry per row, paired as (row i, column y[i])"),
     ]
     db2_mistakes = [
         (N * db2, f"db2 is N = {N} times too large: divide (P - Y) by N"),
@@ -237,3 +237,63 @@ def _ex4_check(architecture, N):
         return None
 
     return Case(args=(architecture, N), check=check)
+
+
+# ----------------------------------------------------------------------------- exercise 5
+def init_case(architecture, seed, init_params) -> Case:
+    """A case for exercise 5: ``init_params(architecture, seed)`` must return the dict of
+    W1, b1, ... drawn as the statement says; ``check`` names what differs."""
+    def check(got):
+        if not isinstance(got, dict):
+            return f"return a dict name -> array, got {type(got).__name__}"
+        L = len(architecture)
+        want_keys = {f"{k}{n}" for n in range(1, L + 1) for k in "Wb"}
+        if set(got) != want_keys:
+            return f"expected keys {sorted(want_keys)}, got {sorted(got)}"
+        for n, layer in enumerate(architecture, start=1):
+            i, o = layer["input_dim"], layer["output_dim"]
+            W, b = np.asarray(got[f"W{n}"]), np.asarray(got[f"b{n}"])
+            if W.shape != (i, o):
+                hint = (": transposed (rows are samples, so W is (input_dim, output_dim))"
+                        if W.shape == (o, i) else "")
+                return f"W{n} should have shape (input_dim, output_dim) = {(i, o)}, got {W.shape}{hint}"
+            if b.shape != (o,):
+                hint = (": use np.zeros(output_dim), not a column or row vector"
+                        if b.size == o else "")
+                return f"b{n} should have shape (output_dim,) = {(o,)}, got {b.shape}{hint}"
+            if np.any(b != 0):
+                return f"b{n} should be all zeros"
+            if np.all(W == W.flat[0]):
+                return (f"all entries of W{n} are equal: every unit would compute the same thing "
+                        "and get the same gradient (symmetry never breaks); draw them at random")
+            std, want_std = W.std(), 1 / np.sqrt(i)
+            if ((W.size >= 1000 and abs(W.mean()) > 5 * want_std / np.sqrt(W.size))
+                    or (W.size >= 4 and np.all(W >= 0))):
+                sign = ", every entry >= 0" if np.all(W >= 0) else ""
+                return (f"W{n} is not centred at 0 (mean {W.mean():.4f}{sign}): use "
+                        "rng.standard_normal (centred at 0), not rng.random() (uniform on [0, 1))")
+            if W.size >= 1000 and not 0.9 * want_std < std < 1.1 * want_std:
+                return (f"W{n} has standard deviation {std:.4f}; N(0, 1)/sqrt(input_dim) should give "
+                        f"about {want_std:.4f} (divide by sqrt(input_dim), not input_dim or output_dim)")
+        again = init_params(architecture, seed)
+        if any(not np.array_equal(got[k], again[k]) for k in got):
+            return ("two calls with the same seed gave different parameters: create the generator "
+                    "inside the function, rng = np.random.default_rng(seed)")
+        ref = np.random.default_rng(seed)
+        for n, layer in enumerate(architecture, start=1):
+            i, o = layer["input_dim"], layer["output_dim"]
+            want = ref.standard_normal((i, o)) / np.sqrt(i)
+            W = np.asarray(got[f"W{n}"], dtype=float)
+            c = float(np.sum(W * want) / np.sum(want * want))
+            if not np.isclose(c, 1) and np.allclose(W, c * want, rtol=1e-6, atol=1e-12):
+                return (f"W{n} has the right random draws but {c:.3g} times the right scale: divide "
+                        f"rng.standard_normal(...) by sqrt(input_dim) = {np.sqrt(i):.3g} (not by "
+                        "input_dim or sqrt(output_dim); sqrt(2/input_dim) is He's scaling, notebook 06)")
+            if not np.allclose(W, want, rtol=1e-6, atol=1e-12):
+                return (f"W{n} has the right shape but not the expected values: draw it "
+                        "with rng.standard_normal((input_dim, output_dim)) / np.sqrt(input_dim) from "
+                        "ONE rng = np.random.default_rng(seed) made before the loop, layers in order "
+                        "(not np.random.seed/randn, not a new generator per layer)")
+        return None
+
+    return Case(args=(architecture, seed), check=check)

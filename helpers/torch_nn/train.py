@@ -147,7 +147,7 @@ def fit(model, train_loader, *, loss_fn, optimizer, epochs: int, val_loader=None
                 outputs = model(inputs)
                 loss = loss_fn(outputs, targets)
                 if not torch.isfinite(loss):
-                    raise FloatingPointError(f"the loss became {float(loss)} in epoch {epoch + 1}:"
+                    raise FloatingPointError(f"the loss became {loss.item()} in epoch {epoch + 1}:"
                                              " training diverged (try a smaller lr)")
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
