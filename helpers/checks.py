@@ -489,17 +489,19 @@ def check_function(fn, cases, *, name: str | None = None, rtol: float = 1e-5,
             _fail(name, i, n, case, inputs_text, got, problem, hidden, show_hint=False)
         problem = case.check(got) if case.check is not None else _compare(
             got, case.expected, rtol, atol, hidden=hidden, parts=tuple(case.parts))
-        if problem and case.mistakes:
-            named = _named_mistake(case, got, rtol, atol)
-            if named:
-                problem = f"{named} ({problem})"
+        named = _named_mistake(case, got, rtol, atol) if problem and case.mistakes else None
+        if named:
+            problem = f"{named} ({problem})"
         mutated = False
-        if problem is None:
+        if not named:
             for k, before, after in zip(names, case.args, args, strict=True):
                 if not _same(before, after):
                     fix = "x.clone()" if _is_tensor(before) else "x.copy()"
-                    problem = (f"{name} changed its input `{k}` in place; work on a copy "
-                               f"(e.g. x = {fix}) or build a new array")
+                    change = (f"{name} changed its input `{k}` in place; work on a copy "
+                              f"(e.g. x = {fix}) or build a new array")
+                    # a changed input often explains wrong values too (dx = dout; dx *= y)
+                    problem = change if problem is None else (
+                        f"{change}. That may also be why the result is wrong: {problem}")
                     mutated = True  # the case's hint is about values, not this
                     break
         if problem:

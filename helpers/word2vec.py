@@ -422,4 +422,5 @@ def _sgns_pair_mistakes(v_c, u_o, U_neg) -> dict:
         "grad_positive_sign": (1 - s_pos) * u_o + s_neg @ U_neg,
         "grad_negative_minus": (s_pos - 1) * u_o - s_neg @ U_neg,
         "grad_negative_sigma_minus": (s_pos - 1) * u_o + _sigmoid(-neg) @ U_neg,
+        "grad_mean_negatives": (s_pos - 1) * u_o + s_neg @ U_neg / len(U_neg),
     }
