@@ -675,7 +675,8 @@ def _reference_clip_by_global_norm(grads, max_norm, mistake=None):
 def _reference_lstm_step(x, prev_h, prev_c, Wx, Wh, b, mistake=None):
     hd = prev_h.shape[1]
     a = x @ Wx + prev_h @ Wh + b
-    order = (0, 1, 3, 2) if mistake == "torch_order" else (0, 1, 2, 3)
+    order = {"torch_order": (0, 1, 3, 2), "swap_i_f": (1, 0, 2, 3),
+             "swap_f_o": (0, 2, 1, 3)}.get(mistake, (0, 1, 2, 3))
     blk = [a[:, k * hd:(k + 1) * hd] for k in order]
     i, f, o, g = _sigmoid(blk[0]), _sigmoid(blk[1]), _sigmoid(blk[2]), np.tanh(blk[3])
     if mistake == "all_sigmoid":
@@ -687,5 +688,7 @@ def _reference_lstm_step(x, prev_h, prev_c, Wx, Wh, b, mistake=None):
     c = (prev_c if mistake == "no_forget" else f * prev_c) + i * g
     if mistake == "tanh_of_o_c":
         return np.tanh(o * c), c
+    if mistake == "tanh_prev_c":
+        return o * np.tanh(prev_c), c
     h = o * (c if mistake == "no_tanh_c" else np.tanh(c))
     return h, c
