@@ -611,14 +611,20 @@ def source_tree(fn):
         return None
 
 
-def uses_python_loops(fn) -> bool:
+def uses_python_loops(fn, _seen=None) -> bool:
     """True when ``fn``'s source has a loop, a comprehension or a loop in disguise
-    (``map``, ``np.vectorize``, ``np.apply_along_axis``)."""
+    (``map``, ``np.vectorize``, ``np.apply_along_axis``), also inside the student's own
+    functions that ``fn`` calls by name (a loop moved into a helper is still a loop)."""
+    seen = set() if _seen is None else _seen
+    if id(fn) in seen:
+        return False
+    seen.add(id(fn))
     tree = source_tree(fn)
     if tree is None:
         return False
     loops = (ast.For, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
     disguised = {"map", "vectorize", "apply_along_axis"}
+    namespace = getattr(fn, "__globals__", {})
     for node in ast.walk(tree):
         if isinstance(node, loops):
             return True
@@ -626,6 +632,10 @@ def uses_python_loops(fn) -> bool:
             f = node.func
             called = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
             if called in disguised:
+                return True
+            own = namespace.get(called) if isinstance(f, ast.Name) else None
+            if (inspect.isfunction(own) and own.__module__ == getattr(fn, "__module__", None)
+                    and uses_python_loops(own, seen)):
                 return True
     return False
 

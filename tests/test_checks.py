@@ -366,3 +366,24 @@ def test_silenced_overflow_is_found_by_name_not_by_text():
     reject_silenced_overflow(commented)
     with pytest.raises(CheckFailed, match="silences NumPy's warnings"):
         reject_silenced_overflow(silenced)
+
+
+def _rows_by_loop(A, B):  # a student's helper, next to the answer (same module)
+    rows = []
+    for a in A:
+        rows.append(((a - B) ** 2).sum(axis=1))
+    return np.array(rows)
+
+
+def test_a_loop_moved_into_a_helper_is_still_a_loop_and_a_lambda_is_not():
+    from helpers.checks import uses_python_loops
+
+    def through_helper(A, B):
+        return _rows_by_loop(A, B)
+
+    def with_lambda(A, B):
+        sq = lambda v: (v ** 2).sum(-1)  # noqa: E731
+        return sq(A[:, None] - B[None])
+
+    assert uses_python_loops(through_helper)
+    assert not uses_python_loops(with_lambda)
