@@ -182,6 +182,17 @@ def named_overflow(name):
         ) from err
 
 
+def cases_softplus_far():
+    """Far out, s'(x) is tiny but not 0: clipping x before a naive sigmoid changes it."""
+    x = np.array([-50.0, -40.0, -30.0, 60.0])
+    return [Case(args=(np.ones(4), x), expected=_sigmoid(x), label="far out: x = -50, -40, -30, 60",
+                 mistakes=[(lambda got: np.asarray(got)[0] > 1e-20,
+                            "s'(-50) ≈ 1.9e-22 came out too large: clipping x (e.g. into [-20, 20]) "
+                            "changes the answer; rewrite the sigmoid instead, so that nothing "
+                            "needs clipping")],
+                 hint="compared to 6 significant digits, with no absolute slack")]
+
+
 def gradcheck_softplus(backward) -> bool:
     """Wrap ``softplus_forward`` and ``backward`` with ``numpy_function`` and run
     ``torch.autograd.gradcheck`` on 9 points in [-4, 4] (float64); True when it passes."""

@@ -484,8 +484,8 @@ def check_function(fn, cases, *, name: str | None = None, rtol: float = 1e-5,
                 accepted = ", ".join(f"`{a}`" for a in sorted(allow)) or "none"
                 problem = (f"it calls `{watch.found}` from the course's helpers library: this "
                            "exercise is yours to write (the library holds the course's own "
-                           "version of many exercises), so write that step out here with "
-                           f"NumPy or torch operations (helpers this check accepts: {accepted})")
+                           "version of many exercises), so write that step out here yourself "
+                           f"(helpers this check accepts: {accepted})")
             _fail(name, i, n, case, inputs_text, got, problem, hidden, show_hint=False)
         problem = case.check(got) if case.check is not None else _compare(
             got, case.expected, rtol, atol, hidden=hidden, parts=tuple(case.parts))
