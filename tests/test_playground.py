@@ -274,6 +274,29 @@ def test_widget_controls_drive_the_playground():
     assert _find(ui, W.Dropdown, lambda d: d.description == "Data set")[0].value == "xor"
 
 
+def test_a_configuration_off_the_menus_opens_and_loads():
+    """lr 0.05 or a batch of 50 are valid settings the menus do not list: the controls show
+    them instead of refusing the configuration."""
+    import ipywidgets as W
+
+    from helpers.widgets.playground import show_playground
+
+    odd = PlaygroundState(lr=0.05, reg_strength=0.02, batch_size=50, train_ratio=0.95)
+    ui, pg = show_playground(PlaygroundState.from_json(odd.to_json()))
+    menu = {d.description: d for d in _find(ui, W.Dropdown)}
+    assert menu["Learning rate"].value == 0.05 and menu["Reg. rate"].value == 0.02
+    assert _find(ui, W.IntSlider, lambda w: w.description == "Batch size")[0].value == 50
+    ui, pg = show_playground()
+    (text,) = _find(ui, W.Textarea)
+    text.value = odd.to_json()
+    _find(ui, W.Button, lambda b: b.description.startswith("Load"))[0].click()
+    menu = {d.description: d for d in _find(ui, W.Dropdown)}
+    assert pg.state.lr == 0.05 and menu["Learning rate"].value == 0.05
+    assert _find(ui, W.IntSlider, lambda w: w.description == "Batch size")[0].value == 50
+    ratio = _find(ui, W.IntSlider, lambda w: w.description.startswith("Ratio"))[0]
+    assert ratio.value == 95
+
+
 # --------------------------------------------------------------------------- the network picture
 def _link(svg, pid):
     """(stroke colour, stroke width, opacity, dashed) of the drawn link ``pid`` ("w:l:i:j")."""

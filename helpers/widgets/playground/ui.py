@@ -58,6 +58,11 @@ _CSS = """<style>
 </style>"""
 
 
+
+def _choices(menu, value) -> tuple:
+    """The menu's values, plus ``value`` in its place if the menu does not list it."""
+    return tuple(sorted(set(menu) | {value}))
+
 def show_playground(state: PlaygroundState | None = None, interval_ms: int = 40):
     """The ipywidgets Playground. Returns ``(widget, playground)``; display the widget.
 
@@ -93,13 +98,15 @@ def show_playground(state: PlaygroundState | None = None, interval_ms: int = 40)
                         layout=lay(width="72px"))
     epoch_html = W.HTML(layout=lay(width="96px", margin="0 8px"))
     epoch_html.add_class("nn-epoch")
-    lr = stacked(W.Dropdown(options=LEARNING_RATES, value=s.lr, description="Learning rate"),
+    lr = stacked(W.Dropdown(options=_choices(LEARNING_RATES, s.lr), value=s.lr,
+                            description="Learning rate"),
                  "100px")
     activation = stacked(W.Dropdown(options=ACTIVATIONS, value=s.activation,
                                     description="Activation"), "92px")
     reg = stacked(W.Dropdown(options=REGULARIZATIONS, value=s.regularization,
                              description="Regularisation"), "100px")
-    reg_strength = stacked(W.Dropdown(options=REG_STRENGTHS, value=s.reg_strength,
+    reg_strength = stacked(W.Dropdown(options=_choices(REG_STRENGTHS, s.reg_strength),
+                                      value=s.reg_strength,
                                       description="Reg. rate"), "80px")
     problem = stacked(W.Dropdown(options=[("Classification", "classification"),
                                           ("Regression", "regression")], value=s.problem,
@@ -114,13 +121,15 @@ def show_playground(state: PlaygroundState | None = None, interval_ms: int = 40)
 
     dataset = stacked(W.Dropdown(options=[(DATASET_NAMES[d], d) for d in DATASETS_FOR[s.problem]],
                                  value=s.dataset, description="Data set"), "200px")
-    ratio = wrapped(W.IntSlider(value=int(round(100 * s.train_ratio)), min=10, max=90, step=10,
+    percent = int(round(100 * s.train_ratio))
+    ratio = wrapped(W.IntSlider(value=percent, min=min(10, percent), max=max(90, percent), step=10,
                         description="Ratio of training data (%)", continuous_update=False,
                         style=sl, layout=lay(width="210px")))
     noise = wrapped(W.IntSlider(value=int(round(100 * s.noise)), min=0, max=50, step=5,
                         description="Noise (%)", continuous_update=False, style=sl,
                         layout=lay(width="210px")))
-    batch = wrapped(W.IntSlider(value=s.batch_size, min=1, max=30, description="Batch size",
+    batch = wrapped(W.IntSlider(value=s.batch_size, min=1, max=max(30, s.batch_size),
+                        description="Batch size",
                         continuous_update=False, style=sl, layout=lay(width="210px")))
     datasets_html = W.HTML(layout=lay(margin="0"))
     datasets_html.add_class("nn-dataset-picker")
@@ -234,6 +243,8 @@ def show_playground(state: PlaygroundState | None = None, interval_ms: int = 40)
         syncing["on"] = True
         try:
             st = pg.state
+            percent = int(round(100 * st.train_ratio))
+            ratio.min, ratio.max = min(10, percent), max(90, percent)
             problem.value = st.problem
             opts = [(DATASET_NAMES[d], d) for d in DATASETS_FOR[st.problem]]
             if list(dataset.options) != opts:
@@ -243,6 +254,10 @@ def show_playground(state: PlaygroundState | None = None, interval_ms: int = 40)
             discretize.value = st.discretize
             for f, b in feats.items():
                 b.value = f in st.features
+            # a loaded configuration may hold a value the menus do not list (lr 0.05)
+            lr.options = _choices(LEARNING_RATES, st.lr)
+            reg_strength.options = _choices(REG_STRENGTHS, st.reg_strength)
+            batch.max = max(30, st.batch_size)
             activation.value, lr.value, reg.value = st.activation, st.lr, st.regularization
             reg_strength.value, batch.value = st.reg_strength, st.batch_size
             init_seed.value = st.init_seed
