@@ -278,7 +278,7 @@ def init_case(architecture, seed, init_params) -> Case:
         again = init_params(architecture, seed)
         if any(not np.array_equal(got[k], again[k]) for k in got):
             return ("two calls with the same seed gave different parameters: create the generator "
-                    "inside the function, rng = np.random.default_rng(seed)")
+                    "inside the function, from the seed it is given (np.random.default_rng)")
         ref = np.random.default_rng(seed)
         for n, layer in enumerate(architecture, start=1):
             i, o = layer["input_dim"], layer["output_dim"]
@@ -290,10 +290,11 @@ def init_case(architecture, seed, init_params) -> Case:
                         f"rng.standard_normal(...) by sqrt(input_dim) = {np.sqrt(i):.3g} (not by "
                         "input_dim or sqrt(output_dim); sqrt(2/input_dim) is He's scaling, notebook 06)")
             if not np.allclose(W, want, rtol=1e-6, atol=1e-12):
-                return (f"W{n} has the right shape but not the expected values: draw it "
-                        "with rng.standard_normal((input_dim, output_dim)) / np.sqrt(input_dim) from "
-                        "ONE rng = np.random.default_rng(seed) made before the loop, layers in order "
-                        "(not np.random.seed/randn, not a new generator per layer)")
+                return (f"W{n} has the right shape but not the expected values: draw the layers "
+                        "in order from ONE generator made from the seed before the loop "
+                        "(np.random.default_rng; not np.random.seed/randn, not a new generator per "
+                        "layer), standard normal values of shape (input_dim, output_dim), scaled "
+                        "as the statement says")
         return None
 
     return Case(args=(architecture, seed), check=check)

@@ -63,7 +63,8 @@ for the small CPU build add `--extra-index-url https://download.pytorch.org/whl/
 `pip install`.) Open the notebooks from this folder: they import the `helpers/` package that
 sits next to them. Datasets are downloaded into `data/` on first use (set `NN_COURSE_DATA`
 to use another folder). `results/` holds the course's own run of every notebook at the full
-setting (`RESULTS.md`) and its benchmark runs (`BENCH.md`), which the notebooks cite.
+setting (`RESULTS.md`) and its benchmark runs (`BENCH.md`), which the notebooks cite;
+`docs/glossary.md` is the English-Chinese glossary of the course's terms.
 
 ## How the exercises work
 
@@ -147,6 +148,8 @@ def write_support_files(out: Path, notebooks: list[Path] | None = None,
     for name in RESULT_FILES:  # the course's own full-setting run, which the notebooks cite
         if (ROOT / "results" / name).exists():
             shutil.copy2(ROOT / "results" / name, out / "results" / name)
+    (out / "docs").mkdir(exist_ok=True)   # the English-Chinese glossary the notebooks cite
+    shutil.copy2(ROOT / "docs" / "glossary.md", out / "docs" / "glossary.md")
     (out / "environment.yml").write_text(student_environment_yml(), encoding="utf-8")
     title = "Neural networks, hands on"
     readme = ROOT / "README.md"
