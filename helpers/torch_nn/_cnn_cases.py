@@ -111,9 +111,13 @@ def residual_cases(hidden: bool = False) -> list[Case]:
             return [Case(args=(x, conv), expected=_reference_residual_forward(x, conv))]
     x = torch.tensor([[-2.0, -0.5, 0.5, 2.0]])
     after = "the ReLU comes after adding x, not on F(x) alone"
+    reduced = (lambda got: type(got).__module__.startswith("torch.return_types"),
+               "torch.max(t, 0) with a number as second argument reduces along that dimension "
+               "and returns (values, indices); the ReLU compares every entry with 0 on its own "
+               "(an element-wise maximum)")
     return [
         Case(args=(x, _double), expected=_reference_residual_forward(x, _double), label="F(x) = 2x",
-             mistakes=[(_double(x), "add the shortcut: the output is F(x) + x, not F(x)"),
+             mistakes=[reduced, (_double(x), "add the shortcut: the output is F(x) + x, not F(x)"),
                        (torch.relu(_double(x)), "add the shortcut x before the ReLU: ReLU(F(x) + x)"),
                        (torch.relu(2 * _double(x)), "the shortcut adds the input x itself, not F(x) again"),
                        (_double(x) + x, "apply the ReLU after the addition"),
