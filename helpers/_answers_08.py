@@ -52,6 +52,8 @@ def _step_case(n, lr0, size, gamma):
                   "division //), so that steps 0 ... step_size - 1 all use lr0"),
         (lr0 * gamma ** np.ceil(t / size), "the number of periods was rounded up: it must be "
                                            "rounded down (integer division //)"),
+        (lr0 * gamma ** (t // size + 1), "one decay too many: steps 0 ... step_size - 1 use lr0 "
+                                         "itself (no period has passed yet)"),
     ])
 
 
@@ -91,6 +93,9 @@ def _cos_case(lr0, total, lr_min):
         (lr_min + (lr0 - lr_min) * (1 + np.cos(np.pi * t / total)),
          "the rate starts at twice lr0: 1 + cos runs from 2 to 0, so it needs halving"),
         (ref["quarter"], "only a quarter of a cosine: at t = total_steps the angle must be pi"),
+        (lr_min + (lr0 - lr_min) * (1 - np.cos(np.pi * t / total)) / 2,
+         "the rate rises from lr_min to lr0: annealing starts at lr0 and falls (1 - cos is the "
+         "mirror image)"),
         (lr_min + (lr0 - lr_min) * (1 + np.cos(t / total)) / 2,
          "the angle runs from 0 to 1 radian only: at t = total_steps it must be pi"),
         (lr_min + (lr0 - lr_min) * (1 + np.cos(np.pi * (t // total))) / 2,
