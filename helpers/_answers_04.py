@@ -83,6 +83,10 @@ def _ex1_case(N, D, H, C, seed, scale=1.0):
                       "on its own (an element-wise maximum)"),
         (reference_softmax(0.5 * (1 + np.tanh(Z1 / 2)) @ W2 + b2),   # the sigmoid, without overflow
          "that is a sigmoid hidden layer; this network uses ReLU"),
+        (reference_softmax(np.maximum(X @ W1, 0) @ W2 + b2),
+         "the first layer's bias b1 is missing: each layer adds its bias after the product"),
+        (reference_softmax(np.maximum(Z1, 0) @ W2),
+         "the second layer's bias b2 is missing: each layer adds its bias after the product"),
     ]
     if H != C:
         mistakes.append((shape_is(N, H), "(N, H) is the hidden layer's shape: you returned A1 "
@@ -123,6 +127,8 @@ def _ex2_case(N, H, C, l2, seed):
         (N * dW2,
          f"dW2 is N = {N} times too large, regularisation included: only (P - Y) is divided by N"),
         (A1.T @ dZ2, "dW2 is missing the regularisation term l2 * W2"),
+        (A1.T @ dZ2 + 0.5 * l2 * W2, "dW2 has 0.5 * l2 * W2: the 1/2 of (l2/2)·||W2||² cancels "
+                                     "against the 2 of the square's derivative"),
         (A1.T @ P / N + l2 * W2, "dW2 uses P instead of P - Y: subtract 1 at each sample's true class"),
         (A1.T @ dZ2 + 2 * l2 * W2, "dW2 has 2 * l2 * W2: the derivative of (l2/2)·||W2||² is l2 * W2"),
         (-(A1.T @ dZ2) + l2 * W2, "dW2 has the wrong sign: dZ2 = (P - Y)/N, not (Y - P)/N (the "
