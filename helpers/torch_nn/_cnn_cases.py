@@ -52,7 +52,8 @@ def bn_eval_cases(hidden: bool = False) -> list[Case]:
     no_affine = (x - rm.view(v)) / torch.sqrt(rv.view(v) + eps)
     no_eps_affine = ga.view(v) * (x - rm.view(v)) / torch.sqrt(rv.view(v)) + be.view(v)
     beta_scaled = ga.view(v) * ((x - rm.view(v)) / torch.sqrt(rv.view(v) + eps) + be.view(v))
-    hint = "reshape each (C,) vector to (1, C, 1, 1) so that it lines up with the channel axis of x"
+    hint = ("channel c uses its own running mean, variance, γ and β, applied to every pixel of "
+            "that channel (axis 1 of x)")
     batch_msg = "evaluation mode uses the running statistics, not the batch's own mean and variance"
     zeros, ones = torch.zeros(3), torch.ones(3)
     # a channel with a tiny running variance: there eps decides the result
